@@ -1,0 +1,98 @@
+// The backend contract: storage on a device plus the kernels the op table dispatches to.
+// Backends know nothing about autograd, nn or Tensor objects: kernels see plain strided views.
+
+import type { DType, StorageArray } from "./dtype.js";
+import type { Shape } from "./shape.js";
+
+/** Device memory holding the elements of one or more tensors (views share it). */
+export interface Storage {
+  readonly device: string;
+  readonly dtype: DType;
+  readonly numel: number;
+  /** In-place writes bump this; autograd compares it with the value seen when a tensor was saved. */
+  version: number;
+}
+
+/** A strided window onto a storage: what a kernel reads or writes. */
+export interface View {
+  readonly storage: Storage;
+  readonly shape: Shape;
+  readonly strides: Shape;
+  readonly offset: number;
+  readonly dtype: DType;
+}
+
+/**
+ * An elementwise expression, rendered by each backend. In `js`, inputs are `a`, `b`, `c`, scalar
+ * parameters `p0`, `p1`, ..., and helpers (erf, rounding, ...) are reached as `H.name(...)`.
+ */
+export interface Expr {
+  readonly js: string;
+}
+
+/** How a reduction combines elements: initial value, combine step, and optional finishing step. */
+export interface ReduceExpr {
+  readonly init: string; // js expression
+  readonly step: string; // js expression of `acc` and `v`, the new acc
+}
+
+export type ScatterReduce = "none" | "sum" | "prod" | "mean" | "amax" | "amin";
+
+/** Kernel arguments and results: one entry per kernel every backend must provide. */
+export interface Kernels {
+  /** out[i] = expr(inputs[0][i], inputs[1][i], ...); inputs are already broadcast to out.shape. */
+  map(expr: Expr, inputs: readonly View[], out: View, scalars: readonly number[]): void;
+  /** Reduce the trailing `nReduce` dims of x (already permuted there) into contiguous out. */
+  reduce(expr: ReduceExpr, x: View, nReduce: number, out: View): void;
+  /** Index of the first max/min along the last dim of x (NaN counts as the max/min). */
+  argReduce(kind: "max" | "min", x: View, out: View): void;
+  /** Inclusive scan along the last dim into `out`; for max/min also the index of the running extreme. */
+  scan(kind: "sum" | "prod" | "max" | "min", x: View, out: View | null, indices: View | null): void;
+  /** Batched matmul: a (..., M, K) @ b (..., K, N) -> out (..., M, N); batch dims already broadcast. */
+  matmul(a: View, b: View, out: View): void;
+  /** out = x.gather(dim, index) */
+  gather(x: View, dim: number, index: View, out: View): void;
+  /** out (a copy of self) receives src along dim at index with the given reduction. */
+  scatter(out: View, dim: number, index: View, src: View, reduce: ScatterReduce, includeSelf: boolean): void;
+  /** Stable sort along the last dim: writes the sorting permutation into `indices`. */
+  sort(x: View, descending: boolean, indices: View): void;
+  /** out[view positions] += src: scatters a view-shaped gradient back into its base. */
+  stridedAccumulate(src: View, out: View, viewShape: Shape, viewStrides: Shape, viewOffset: number): void;
+}
+
+/** A device implementation. */
+export interface Backend {
+  readonly device: string;
+  readonly kernels: Kernels;
+  /** A zero-filled storage. */
+  alloc(dtype: DType, numel: number): Storage;
+  /** A storage that takes ownership of `data` (already in the dtype's storage representation). */
+  fromArray(dtype: DType, data: StorageArray): Storage;
+  /** The elements of a storage, in the dtype's storage representation. */
+  read(s: Storage): Promise<StorageArray>;
+  /** Synchronous read; backends that cannot do it throw an error telling to use `await x.data()`. */
+  readSync(s: Storage): StorageArray;
+}
+
+const backends = new Map<string, Backend>();
+
+/** Register a backend for a device type (`"cpu"`, `"webgpu"`). */
+export function registerBackend(b: Backend): void {
+  backends.set(b.device, b);
+}
+
+/** Normalise a device spec (`"cpu"`, `"cpu:0"`) to its type. */
+export function deviceType(device: string): string {
+  const i = device.indexOf(":");
+  return i < 0 ? device : device.slice(0, i);
+}
+
+/** The backend for a device, or a clear error when the device is unknown or unavailable. */
+export function getBackend(device: string): Backend {
+  const b = backends.get(deviceType(device));
+  if (!b)
+    throw new Error(
+      `Expected one of the available devices (${[...backends.keys()].join(", ")}) but got device '${device}'`,
+    );
+  return b;
+}

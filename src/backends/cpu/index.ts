@@ -1,0 +1,236 @@
+// The CPU backend with the TypeScript reference kernels: the living definition of every primitive.
+// Storage is a plain typed array, so the garbage collector frees it.
+
+import { allocArray, type DType, type StorageArray } from "../../dtype.js";
+import type { Backend, Kernels, ScatterReduce, Storage, View } from "../../backend.js";
+import type { Shape } from "../../shape.js";
+import { arr, runMap, runReduce } from "./codegen.js";
+import { H } from "./mathfns.js";
+
+/** CPU storage: a typed array in the dtype's storage representation. */
+export class CpuStorage implements Storage {
+  readonly device = "cpu";
+  version = 0;
+  constructor(
+    readonly dtype: DType,
+    readonly data: StorageArray,
+  ) {}
+  get numel(): number {
+    return this.data.length;
+  }
+}
+
+/**
+ * Call `fn` with the element offset of each operand at every index of `shape` (an odometer walk).
+ * `strides[k]` are the strides of operand k; offsets start at `offsets`.
+ */
+function walk(shape: Shape, strides: readonly Shape[], offsets: readonly number[], fn: (pos: number[]) => void): void {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n === 0) return;
+  const nd = shape.length;
+  const idx = new Array<number>(nd).fill(0);
+  const pos = [...offsets];
+  for (let it = 0; it < n; it++) {
+    fn(pos);
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]!++;
+      for (let k = 0; k < pos.length; k++) pos[k]! += strides[k]![d]!;
+      if (idx[d]! < shape[d]!) break;
+      for (let k = 0; k < pos.length; k++) pos[k]! -= strides[k]![d]! * shape[d]!;
+      idx[d] = 0;
+    }
+  }
+}
+
+/** Walk all dims but the last, handing over the offsets of each row. */
+function walkRows(views: readonly View[], fn: (pos: number[]) => void): void {
+  const v0 = views[0]!;
+  const nd = v0.shape.length;
+  walk(
+    v0.shape.slice(0, nd - 1),
+    views.map((v) => v.strides.slice(0, nd - 1)),
+    views.map((v) => v.offset),
+    fn,
+  );
+}
+
+const last = (s: Shape) => s[s.length - 1]!;
+
+function round(dtype: DType): (x: number) => number {
+  return dtype === "float16" ? H.f16 : dtype === "bfloat16" ? H.bf16 : (x) => x;
+}
+
+const kernels: Kernels = {
+  map: runMap,
+  reduce: runReduce,
+
+  argReduce(kind, x, out) {
+    const X = arr(x);
+    const O = arr(out);
+    const n = last(x.shape);
+    const s = last(x.strides);
+    let o = out.offset;
+    walkRows([x], ([p]) => {
+      let best = X[p!]!;
+      let bi = 0;
+      for (let i = 1; i < n && best === best; i++) {
+        const v = X[p! + i * s]!;
+        if (v !== v || (kind === "max" ? v > best : v < best)) {
+          best = v;
+          bi = i;
+        }
+      }
+      O[o++] = bi;
+    });
+  },
+
+  scan(kind, x, out, indices) {
+    const X = arr(x);
+    const O = out ? arr(out) : null;
+    const I = indices ? arr(indices) : null;
+    const n = last(x.shape);
+    const s = last(x.strides);
+    const so = out ? last(out.strides) : 0;
+    const si = indices ? last(indices.strides) : 0;
+    const r = round(out ? out.dtype : x.dtype);
+    const views = [x, out ?? x, indices ?? x];
+    walkRows(views, ([px, po, pi]) => {
+      let acc = 0;
+      let ai = 0;
+      for (let i = 0; i < n; i++) {
+        const v = X[px! + i * s]!;
+        if (i === 0) acc = v;
+        else if (kind === "sum") acc = r(acc + v);
+        else if (kind === "prod") acc = r(acc * v);
+        else if (acc === acc && (v !== v || (kind === "max" ? v >= acc : v <= acc))) {
+          // cummax/cummin: a tie moves the index forward, a NaN sticks (as in PyTorch)
+          acc = v;
+          ai = i;
+        }
+        if (O) O[po! + i * so] = acc;
+        if (I) I[pi! + i * si] = ai;
+      }
+    });
+  },
+
+  matmul(a, b, out) {
+    const A = arr(a);
+    const B = arr(b);
+    const O = arr(out);
+    const nd = out.shape.length;
+    const M = out.shape[nd - 2]!;
+    const N = out.shape[nd - 1]!;
+    const K = a.shape[nd - 1]!;
+    const [sam, sak] = [a.strides[nd - 2]!, a.strides[nd - 1]!];
+    const [sbk, sbn] = [b.strides[nd - 2]!, b.strides[nd - 1]!];
+    const [som, son] = [out.strides[nd - 2]!, out.strides[nd - 1]!];
+    const batch = out.shape.slice(0, nd - 2);
+    const r = round(out.dtype);
+    const acc = new Float64Array(N);
+    walk(
+      batch,
+      [a, b, out].map((v) => v.strides.slice(0, nd - 2)),
+      [a.offset, b.offset, out.offset],
+      ([pa, pb, po]) => {
+        for (let i = 0; i < M; i++) {
+          acc.fill(0);
+          const rowA = pa! + i * sam;
+          for (let k = 0; k < K; k++) {
+            const av = A[rowA + k * sak]!;
+            const rowB = pb! + k * sbk;
+            for (let j = 0; j < N; j++) acc[j]! += av * B[rowB + j * sbn]!;
+          }
+          const rowO = po! + i * som;
+          for (let j = 0; j < N; j++) O[rowO + j * son] = r(acc[j]!);
+        }
+      },
+    );
+  },
+
+  gather(x, dim, index, out) {
+    const X = arr(x);
+    const I = arr(index);
+    const O = arr(out);
+    const n = x.shape[dim]!;
+    const sd = x.strides[dim]!;
+    const xs = x.strides.map((s, d) => (d === dim ? 0 : s));
+    walk(out.shape, [xs, index.strides, out.strides], [x.offset, index.offset, out.offset], ([px, pi, po]) => {
+      const j = I[pi!]!;
+      if (j < -n || j >= n) throw new RangeError(`gather(): index ${j} is out of bounds for dimension ${dim} with size ${n}`);
+      O[po!] = X[px! + (j < 0 ? j + n : j) * sd]!;
+    });
+  },
+
+  scatter(out, dim, index, src, reduce, includeSelf) {
+    const O = arr(out);
+    const I = arr(index);
+    const S = arr(src);
+    const n = out.shape[dim]!;
+    const sd = out.strides[dim]!;
+    const os = out.strides.map((s, d) => (d === dim ? 0 : s));
+    const r = round(out.dtype);
+    const isInt = out.dtype !== "float32" && out.dtype !== "float64" && out.dtype !== "float16" && out.dtype !== "bfloat16";
+    // positions touched get their reduction started from scratch when !includeSelf; counts for mean
+    const counts = new Map<number, number>();
+    walk(index.shape, [os, index.strides, src.strides], [out.offset, index.offset, src.offset], ([po, pi, ps]) => {
+      const j = I[pi!]!;
+      if (j < -n || j >= n) throw new RangeError(`scatter(): index ${j} is out of bounds for dimension ${dim} with size ${n}`);
+      const p = po! + (j < 0 ? j + n : j) * sd;
+      const v = S[ps!]!;
+      const seen = counts.get(p);
+      counts.set(p, (seen ?? (includeSelf ? 1 : 0)) + 1);
+      if (reduce === "none") O[p] = v;
+      else if (seen === undefined && !includeSelf) O[p] = v;
+      else if (reduce === "sum" || reduce === "mean") O[p] = r(O[p]! + v);
+      else if (reduce === "prod") O[p] = r(O[p]! * v);
+      else if (reduce === "amax") O[p] = H.maximum(O[p]!, v);
+      else if (reduce === "amin") O[p] = H.minimum(O[p]!, v);
+    });
+    if (reduce === "mean")
+      for (const [p, c] of counts) O[p] = isInt ? Math.floor(O[p]! / c) : r(O[p]! / c);
+  },
+
+  sort(x, descending, indices) {
+    const X = arr(x);
+    const I = arr(indices);
+    const n = last(x.shape);
+    const s = last(x.strides);
+    const si = last(indices.strides);
+    const order = new Array<number>(n);
+    // NaN sorts as the largest value, as in PyTorch
+    const key = (v: number) => (v !== v ? Infinity : v);
+    walkRows([x, indices], ([px, pi]) => {
+      for (let i = 0; i < n; i++) order[i] = i;
+      order.sort((i, j) => {
+        const a = X[px! + i * s]!;
+        const b = X[px! + j * s]!;
+        const ka = key(a);
+        const kb = key(b);
+        let c = ka < kb ? -1 : ka > kb ? 1 : 0;
+        if (c === 0 && ka === Infinity) c = (a !== a ? 1 : 0) - (b !== b ? 1 : 0);
+        return (descending ? -c : c) || i - j;
+      });
+      for (let i = 0; i < n; i++) I[pi! + i * si] = order[i]!;
+    });
+  },
+
+  stridedAccumulate(src, out, viewShape, viewStrides, viewOffset) {
+    const S = arr(src);
+    const O = arr(out);
+    const r = round(out.dtype);
+    walk(viewShape, [src.strides, viewStrides], [src.offset, out.offset + viewOffset], ([ps, po]) => {
+      O[po!] = r(O[po!]! + S[ps!]!);
+    });
+  },
+};
+
+/** The CPU backend (TS reference kernels). */
+export const cpuBackend: Backend = {
+  device: "cpu",
+  kernels,
+  alloc: (dtype, n) => new CpuStorage(dtype, allocArray(dtype, n)),
+  fromArray: (dtype, data) => new CpuStorage(dtype, data),
+  read: (s) => Promise.resolve((s as CpuStorage).data),
+  readSync: (s) => (s as CpuStorage).data,
+};
+

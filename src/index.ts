@@ -1,0 +1,113 @@
+// torchts: PyTorch for TypeScript. `import * as torch from "torchts"`.
+
+import { registerBackend } from "./backend.js";
+import { cpuBackend } from "./backends/cpu/index.js";
+import "./ops/methods.js";
+
+registerBackend(cpuBackend);
+
+export { Tensor, type NestedArray, type GradHook } from "./tensor.js";
+export {
+  type DType,
+  getDefaultDtype,
+  setDefaultDtype,
+  promoteTypes,
+  canCast,
+} from "./dtype.js";
+export * from "./dtypes.js";
+export * from "./ops/elementwise.js";
+export {
+  view,
+  reshape,
+  permute,
+  transpose,
+  t,
+  mT,
+  expand,
+  expandAs,
+  squeeze,
+  unsqueeze,
+  flatten,
+  unflatten,
+  narrow,
+  select,
+  slice,
+  unfold,
+  diagonal,
+  asStrided,
+  contiguous,
+  clone,
+  detach,
+  movedim,
+} from "./ops/views.js";
+export {
+  sum,
+  prod,
+  mean,
+  amax,
+  amin,
+  max,
+  min,
+  argmax,
+  argmin,
+  variance as var,
+  std,
+  varMean,
+  stdMean,
+  norm,
+  logsumexp,
+  all,
+  any,
+  countNonzero,
+  median,
+  cumsum,
+  cumprod,
+  cummax,
+  cummin,
+  type ValuesIndices,
+  type VarOptions,
+  type Dims,
+} from "./ops/reduce.js";
+export {
+  gather,
+  scatter,
+  scatterAdd,
+  scatterReduce,
+  indexSelect,
+  indexAdd,
+  indexCopy,
+  indexFill,
+  take,
+  maskedFill,
+  maskedSelect,
+  maskedScatter,
+  nonzero,
+  index,
+  sl,
+  type IndexItem,
+  type Slice,
+} from "./ops/indexing.js";
+export { sort, argsort, msort, topk, kthvalue } from "./ops/sort.js";
+export { cat, stack, hstack, vstack, split, chunk, unbind, flip, roll, repeat, tile, repeatInterleave, pad } from "./ops/shape_ops.js";
+export { matmul, mm, bmm, mv, dot, outer, addmm, baddbmm, addmv, trace, tril, triu, tensordot, kron, einsum } from "./ops/linalg.js";
+export { isclose, allclose, equal, type CloseOptions } from "./ops/compare.js";
+export {
+  tensor,
+  zeros,
+  ones,
+  empty,
+  full,
+  zerosLike,
+  onesLike,
+  emptyLike,
+  fullLike,
+  arange,
+  linspace,
+  logspace,
+  eye,
+  type TensorOptions,
+  type NestedData,
+} from "./ops/creation.js";
+export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from "./autograd/gradmode.js";
+export { prims, type PrimName } from "./ops/table.js";
+export * as autograd from "./autograd/index.js";

@@ -1,0 +1,394 @@
+// Gather and scatter primitives and everything built on them: indexSelect, indexAdd, indexCopy,
+// take, masked ops, nonzero, and Python-style indexing (`x.index(...)`, `x.indexPut_(...)`).
+
+import { isFloating } from "../dtype.js";
+import type { ScatterReduce } from "../backend.js";
+import { broadcastShapes, fmtShape, normDim } from "../shape.js";
+import { Tensor } from "../tensor.js";
+import { apply, type Prim } from "./prim.js";
+import { add, div, eq, logicalAnd, mul, where, toDtype, asTensor, type TensorOrScalar } from "./elementwise.js";
+import { expand, flatten, movedim, permute, reshape, select, slice, unsqueeze, view, alias } from "./views.js";
+import { fromStorageArray, arange } from "./creation.js";
+import { filled } from "./scalar.js";
+
+function checkIndex(op: string, index: Tensor): void {
+  if (index.dtype !== "int64")
+    throw new TypeError(`${op}(): Expected dtype int64 for index, got ${index.dtype}`);
+}
+
+function checkGatherShapes(op: string, x: Tensor, dim: number, index: Tensor, other?: Tensor): void {
+  if (index.ndim !== x.ndim && !(index.ndim <= 1 && x.ndim <= 1))
+    throw new RangeError(`${op}(): Index tensor must have the same number of dimensions as input tensor (input ${fmtShape(x.shape)}, index ${fmtShape(index.shape)})`);
+  for (let d = 0; d < index.ndim; d++) {
+    if (d !== dim && index.shape[d]! > (x.shape[d] ?? 1))
+      throw new RangeError(`${op}(): Size does not match at dimension ${d} expected index ${fmtShape(index.shape)} to be smaller than self ${fmtShape(x.shape)} apart from dimension ${dim}`);
+    if (other && index.shape[d]! > (other.shape[d] ?? 1))
+      throw new RangeError(`${op}(): Expected index ${fmtShape(index.shape)} to be smaller than src ${fmtShape(other.shape)} in every dimension`);
+  }
+}
+
+/** gather(x, dim, index): out[i][j] = x[index[i][j]][j] for dim 0. */
+export const gatherPrim: Prim<{ dim: number }> = {
+  name: "gather",
+  saves: { inputs: [1] },
+  infer(inputs, p) {
+    const [x, index] = inputs as [Tensor, Tensor];
+    checkIndex("gather", index);
+    checkGatherShapes("gather", x, p.dim, index);
+    return { shape: [...index.shape], dtype: x.dtype };
+  },
+  run(k, [x, index], out, p) {
+    const x1 = x!.shape.length === 0 ? { ...x!, shape: [1], strides: [1] } : x!;
+    const i1 = index!.shape.length === 0 ? { ...index!, shape: [1], strides: [1] } : index!;
+    const o1 = out.shape.length === 0 ? { ...out, shape: [1], strides: [1] } : out;
+    k.gather(x1, p.dim, i1, o1);
+  },
+  grad: (g, { inputs: [, index], meta, params }) => [
+    scatterAdd(filled(meta[0]!.shape, 0, g.dtype, g.device), params.dim, index!, g),
+    null,
+  ],
+};
+
+export interface ScatterParams {
+  dim: number;
+  reduce: ScatterReduce;
+  includeSelf: boolean;
+}
+
+/** scatter(self, dim, index, src) with an optional reduction; the result is a new tensor. */
+export const scatterPrim: Prim<ScatterParams> = {
+  name: "scatter",
+  saves: { inputs: [0, 1, 2], output: true },
+  infer(inputs, p) {
+    const [x, index, src] = inputs as [Tensor, Tensor, Tensor];
+    checkIndex("scatter", index);
+    checkGatherShapes("scatter", x, p.dim, index, src);
+    if (src.dtype !== x.dtype)
+      throw new TypeError(`scatter(): Expected self.dtype to be equal to src.dtype (${x.dtype} vs ${src.dtype})`);
+    return { shape: [...x.shape], dtype: x.dtype };
+  },
+  run(k, [x, index, src], out, p) {
+    k.map({ js: "a" }, [x!], out, []);
+    const one = <V extends { shape: readonly number[] }>(v: V) => (v.shape.length === 0 ? { ...v, shape: [1], strides: [1] } : v);
+    k.scatter(one(out), p.dim, one(index!), one(src!), p.reduce, p.includeSelf);
+  },
+  grad(g, { inputs: [x, index, src], out, params, needs }) {
+    const { dim, reduce, includeSelf } = params;
+    if (reduce === "none") return [needs[0] ? scatter(g, dim, index!, 0) : null, null, needs[2] ? gather(g, dim, index!) : null];
+    if (reduce === "sum") return [g, null, needs[2] ? gather(g, dim, index!) : null];
+    // number of values combined at each position of self (self itself counts when included)
+    const ones = filled([...index!.shape], 1, g.dtype, g.device);
+    const hit = scatterAdd(filled([...x!.shape], 0, g.dtype, g.device), dim, index!, ones);
+    if (reduce === "mean") {
+      const n = add(hit, includeSelf ? 1 : 0);
+      const gs = div(g, where(eq(n, 0), 1, n));
+      const selfGrad = includeSelf ? gs : where(eq(hit, 0), g, 0);
+      return [selfGrad, null, gather(gs, dim, index!)];
+    }
+    if (reduce === "prod") {
+      // d out / d self = out / self, d out / d src = out / src (inputs assumed nonzero)
+      const gOut = mul(g, out);
+      const selfGrad = includeSelf ? div(gOut, x!) : where(eq(hit, 0), g, 0);
+      return [selfGrad, null, div(gather(gOut, dim, index!), src!)];
+    }
+    // amax / amin: the gradient is split evenly among the values equal to the result
+    const selfIs = includeSelf ? eq(x!, out) : logicalAnd(eq(x!, out), eq(hit, 0));
+    const srcIs = eq(src!, gather(out, dim, index!));
+    const count = add(toDtype(selfIs, g.dtype), scatterAdd(filled([...x!.shape], 0, g.dtype, g.device), dim, index!, toDtype(srcIs, g.dtype)));
+    const share = div(g, count);
+    return [mul(share, selfIs), null, mul(gather(share, dim, index!), srcIs)];
+  },
+};
+
+/** Values of x at `index` along dim. */
+export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+  return apply(gatherPrim, [x, index], { dim: normDim(dim, x.ndim, "gather") });
+}
+
+function srcTensor(src: TensorOrScalar, x: Tensor, index: Tensor): Tensor {
+  if (src instanceof Tensor) return src;
+  return expand(filled([], Number(src), x.dtype, x.device), [...index.shape]);
+}
+
+/** A copy of x with src (or a scalar) written at `index` along dim; `reduce` combines instead. */
+export function scatter(x: Tensor, dim: number, index: Tensor, src: TensorOrScalar, opts: { reduce?: "add" | "multiply" } = {}): Tensor {
+  const reduce: ScatterReduce = opts.reduce === "add" ? "sum" : opts.reduce === "multiply" ? "prod" : "none";
+  return apply(scatterPrim, [x, index, srcTensor(src, x, index)], { dim: normDim(dim, x.ndim, "scatter"), reduce, includeSelf: true });
+}
+/** A copy of x with src added at `index` along dim. */
+export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
+  return apply(scatterPrim, [x, index, src], { dim: normDim(dim, x.ndim, "scatter_add"), reduce: "sum", includeSelf: true });
+}
+/** A copy of x with src combined at `index` by "sum", "prod", "mean", "amax" or "amin". */
+export function scatterReduce(
+  x: Tensor,
+  dim: number,
+  index: Tensor,
+  src: Tensor,
+  reduce: "sum" | "prod" | "mean" | "amax" | "amin",
+  opts: { includeSelf?: boolean } = {},
+): Tensor {
+  return apply(scatterPrim, [x, index, src], { dim: normDim(dim, x.ndim, "scatter_reduce"), reduce, includeSelf: opts.includeSelf ?? true });
+}
+
+/** A 1-D index along dim, expanded to the shape `like` has with `n` at dim. */
+function expandIndex(index: Tensor, dim: number, shape: readonly number[]): Tensor {
+  if (index.ndim > 1) throw new RangeError(`index_select(): Index is supposed to be a vector, got ${fmtShape(index.shape)}`);
+  checkIndex("index_select", index);
+  const n = index.numel();
+  const target = shape.map((d, i) => (i === dim ? n : d));
+  const idxShape = shape.map((_, i) => (i === dim ? n : 1));
+  return expand(reshape(index, idxShape.length ? idxShape : []), target);
+}
+
+/** The entries of x at the positions `index` (1-D) along dim. */
+export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
+  const d = normDim(dim, x.ndim, "index_select");
+  if (x.ndim === 0) return gather(x, 0, reshape(index, []));
+  return gather(x, d, expandIndex(index, d, x.shape));
+}
+/** x with alpha * source added at positions `index` along dim. */
+export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, opts: { alpha?: number } = {}): Tensor {
+  const d = normDim(dim, x.ndim, "index_add");
+  const src = opts.alpha === undefined || opts.alpha === 1 ? source : mul(source, opts.alpha);
+  return scatterAdd(x, d, expandIndex(index, d, source.shape), src);
+}
+/** x with source's slices copied to positions `index` along dim. */
+export function indexCopy(x: Tensor, dim: number, index: Tensor, source: Tensor): Tensor {
+  const d = normDim(dim, x.ndim, "index_copy");
+  return scatter(x, d, expandIndex(index, d, source.shape), source);
+}
+/** x with `value` at positions `index` along dim. */
+export function indexFill(x: Tensor, dim: number, index: Tensor, value: number): Tensor {
+  const d = normDim(dim, x.ndim, "index_fill");
+  const shape = x.shape.map((s, i) => (i === d ? index.numel() : s));
+  return scatter(x, d, expandIndex(index, d, shape), value);
+}
+/** Elements of the flattened x at `index` (result shaped like index). */
+export function take(x: Tensor, index: Tensor): Tensor {
+  checkIndex("take", index);
+  return reshape(gather(flatten(x), 0, flatten(index)), [...index.shape]);
+}
+/** Where mask is true, `value`; elsewhere x. Keeps x's dtype. */
+export function maskedFill(x: Tensor, mask: Tensor, value: TensorOrScalar): Tensor {
+  if (mask.dtype !== "bool") throw new TypeError(`masked_fill_(): expected mask to have dtype bool, got ${mask.dtype}`);
+  const v = value instanceof Tensor ? value : filled([], Number(value), x.dtype, x.device);
+  if (v.ndim !== 0) throw new RangeError(`masked_fill_(): only supports a 0-dimensional value tensor, but got tensor with ${v.ndim} dimension(s).`);
+  return where(mask, toDtype(v, x.dtype), x);
+}
+
+/** Indices of nonzero elements, (n, ndim) int64; `asTuple` gives one 1-D tensor per dim. */
+export function nonzero(x: Tensor): Tensor;
+export function nonzero(x: Tensor, opts: { asTuple: true }): Tensor[];
+export function nonzero(x: Tensor, opts: { asTuple?: boolean } = {}): Tensor | Tensor[] {
+  const data = x.dataSync();
+  const nd = x.ndim;
+  const hits: number[] = [];
+  const idx = new Array<number>(nd).fill(0);
+  for (let i = 0; i < data.length; i++) {
+    if (data[i] !== 0) hits.push(...idx);
+    for (let d = nd - 1; d >= 0; d--) {
+      idx[d]!++;
+      if (idx[d]! < x.shape[d]!) break;
+      idx[d] = 0;
+    }
+  }
+  const n = nd === 0 ? hits.length : hits.length / nd;
+  const count = nd === 0 ? (data[0] !== 0 ? 1 : 0) : n;
+  const out = fromStorageArray(Float64Array.from(hits), [count, nd], "int64", { device: x.device });
+  if (!opts.asTuple) return out;
+  if (nd === 0) return [filled([count], 0, "int64", x.device)];
+  return [...Array(nd).keys()].map((d) => select(out, 1, d));
+}
+/** Elements of x where mask (broadcast) is true, as a 1-D tensor. */
+export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
+  if (mask.dtype !== "bool") throw new TypeError(`masked_select(): expected mask to have dtype bool, got ${mask.dtype}`);
+  const shape = broadcastShapes("masked_select", x.shape, mask.shape);
+  const pos = select(nonzero(flatten(expand(mask, shape))), 1, 0);
+  return take(expand(x, shape), pos);
+}
+/** x with consecutive elements of source written where mask is true. */
+export function maskedScatter(x: Tensor, mask: Tensor, source: Tensor): Tensor {
+  if (mask.dtype !== "bool") throw new TypeError(`masked_scatter(): expected mask to have dtype bool, got ${mask.dtype}`);
+  const shape = broadcastShapes("masked_scatter", x.shape, mask.shape);
+  const pos = select(nonzero(flatten(expand(mask, shape))), 1, 0);
+  const n = pos.numel();
+  if (n > source.numel())
+    throw new RangeError(`masked_scatter(): Number of elements of source < number of ones in mask (${source.numel()} < ${n})`);
+  const flatX = flatten(expand(x, shape));
+  return reshape(scatter(flatX, 0, pos, slice(flatten(source), 0, 0, n)), shape);
+}
+
+// ---- Python-style indexing ---------------------------------------------------------------------
+
+/** A slice `start:stop:step` (any part may be null/undefined). */
+export interface Slice {
+  readonly start?: number | null;
+  readonly stop?: number | null;
+  readonly step?: number | null;
+}
+/** One index item: an int, a slice ("1:3", ":", "::2" or a Slice), null (new axis), "..." , or an index/bool tensor or array. */
+export type IndexItem = number | string | Slice | null | Tensor | readonly number[] | readonly boolean[] | boolean;
+
+/** Make a slice item (`torch.slice(1, 3)` is Python's `1:3`). */
+export function sl(start?: number | null, stop?: number | null, step?: number | null): Slice {
+  return { start, stop, step };
+}
+
+function parseSliceString(s: string): Slice {
+  const parts = s.split(":").map((p) => p.trim());
+  if (parts.length < 2 || parts.length > 3 || parts.some((p) => p !== "" && !/^-?\d+$/.test(p)))
+    throw new TypeError(`index(): could not parse slice '${s}' (expected 'start:stop:step', e.g. '1:3', ':', '::2', or '...')`);
+  const num = (p: string | undefined) => (p === undefined || p === "" ? null : Number(p));
+  return { start: num(parts[0]), stop: num(parts[1]), step: num(parts[2]) };
+}
+
+type Item =
+  | { kind: "int"; value: number }
+  | { kind: "slice"; s: Slice }
+  | { kind: "none" }
+  | { kind: "ellipsis" }
+  | { kind: "tensor"; t: Tensor };
+
+function classify(it: IndexItem, like: Tensor): Item {
+  if (it === null) return { kind: "none" };
+  if (typeof it === "number") {
+    if (!Number.isInteger(it)) throw new TypeError(`index(): only integers, slices, '...', null and integer or boolean tensors are valid indices (got ${it})`);
+    return { kind: "int", value: it };
+  }
+  if (typeof it === "string") return it.trim() === "..." ? { kind: "ellipsis" } : { kind: "slice", s: parseSliceString(it) };
+  if (typeof it === "boolean") return { kind: "tensor", t: filled([], it ? 1 : 0, "bool", like.device) };
+  if (it instanceof Tensor) return { kind: "tensor", t: it };
+  if (Array.isArray(it)) {
+    const arr = it as readonly (number | boolean)[];
+    if (arr.length > 0 && typeof arr[0] === "boolean")
+      return { kind: "tensor", t: fromStorageArray(Uint8Array.from(arr, (b) => (b ? 1 : 0)), [arr.length], "bool", { device: like.device }) };
+    return { kind: "tensor", t: fromStorageArray(Float64Array.from(arr as number[]), [arr.length], "int64", { device: like.device }) };
+  }
+  return { kind: "slice", s: it as Slice };
+}
+
+/**
+ * Resolve indexing into basic views plus advanced (tensor) indices.
+ * Returns the view after ints/slices/None and, per advanced index, its dim in that view.
+ */
+function basicIndex(x: Tensor, items: readonly IndexItem[]): { v: Tensor; adv: { dim: number; t: Tensor }[] } {
+  const parsed = items.map((i) => classify(i, x));
+  const dimsUsed = (p: Item) =>
+    p.kind === "int" || p.kind === "slice" ? 1 : p.kind === "tensor" ? (isMask(p.t) ? p.t.ndim : 1) : 0;
+  const consumed = parsed.reduce((n, p) => n + dimsUsed(p), 0);
+  const ell = parsed.filter((p) => p.kind === "ellipsis").length;
+  if (ell > 1) throw new TypeError("index(): an index can only have a single ellipsis ('...')");
+  if (consumed > x.ndim) throw new RangeError(`index(): too many indices for tensor of dimension ${x.ndim} (got ${consumed})`);
+  const expanded: Item[] = [];
+  for (const p of parsed) {
+    if (p.kind === "ellipsis") for (let i = 0; i < x.ndim - consumed; i++) expanded.push({ kind: "slice", s: {} });
+    else expanded.push(p);
+  }
+  let v = x;
+  let dim = 0;
+  const adv: { dim: number; t: Tensor }[] = [];
+  for (const p of expanded) {
+    if (p.kind === "int") {
+      v = select(v, dim, p.value);
+    } else if (p.kind === "slice") {
+      const step = p.s.step ?? 1;
+      if (step <= 0) throw new RangeError("index(): step must be greater than zero");
+      v = slice(v, dim, p.s.start ?? 0, p.s.stop ?? Infinity, step);
+      dim++;
+    } else if (p.kind === "none") {
+      v = unsqueeze(v, dim);
+      dim++;
+    } else if (p.kind === "tensor") {
+      const t = p.t;
+      if (isMask(t)) {
+        // a mask over the next t.ndim dims becomes one index tensor per dim
+        for (let k = 0; k < t.ndim; k++)
+          if (t.shape[k] !== v.shape[dim + k])
+            throw new RangeError(`index(): The shape of the mask ${fmtShape(t.shape)} at index ${k} does not match the shape of the indexed tensor ${fmtShape(v.shape)} at index ${dim + k}`);
+        if (t.ndim === 0) {
+          v = unsqueeze(v, dim);
+          adv.push({ dim, t: nonzero(reshape(t, [1]), { asTuple: true })[0]! });
+          dim++;
+          continue;
+        }
+        nonzero(t, { asTuple: true }).forEach((ix, k) => adv.push({ dim: dim + k, t: ix }));
+        dim += t.ndim;
+      } else {
+        if (isFloating(t.dtype)) throw new TypeError("index(): tensors used as indices must be long, int, byte or bool tensors");
+        adv.push({ dim, t: t.dtype === "int64" ? t : toDtype(t, "int64") });
+        dim++;
+      }
+    }
+  }
+  return { v, adv };
+}
+
+/** Bool (and, as in PyTorch, uint8) index tensors are masks. */
+function isMask(t: Tensor): boolean {
+  return t.dtype === "bool" || t.dtype === "uint8";
+}
+
+/** Wrap negative indices and check bounds. */
+function normalizeIndex(t: Tensor, size: number, dim: number): Tensor {
+  const data = t.dataSync();
+  for (const i of data)
+    if (i < -size || i >= size) throw new RangeError(`index(): index ${i} is out of bounds for dimension ${dim} with size ${size}`);
+  return where(t.lt(0), add(t, size), t);
+}
+
+/** Apply advanced indices to the view: result dims as NumPy/PyTorch place them. */
+function advancedIndex(v: Tensor, adv: { dim: number; t: Tensor }[]): Tensor {
+  if (adv.length === 0) return v;
+  const dims = adv.map((a) => a.dim);
+  const bshape = broadcastShapes("index", ...adv.map((a) => a.t.shape));
+  // put advanced dims first: (a1, ..., ak, rest...)
+  const rest = v.shape.map((_, i) => i).filter((i) => !dims.includes(i));
+  const moved = permute(v, [...dims, ...rest]);
+  const sizes = dims.map((d) => v.shape[d]!);
+  // linear index into the flattened advanced dims
+  let lin: Tensor | null = null;
+  let stride = 1;
+  for (let k = adv.length - 1; k >= 0; k--) {
+    const idx = normalizeIndex(adv[k]!.t, sizes[k]!, dims[k]!);
+    const term = stride === 1 ? idx : mul(idx, stride);
+    lin = lin ? add(lin, term) : term;
+    stride *= sizes[k]!;
+  }
+  const flat = reshape(moved, [stride, ...rest.map((i) => v.shape[i]!)]);
+  const picked = indexSelect(flat, 0, flatten(expand(lin!, bshape)));
+  const out = reshape(picked, [...bshape, ...rest.map((i) => v.shape[i]!)]);
+  // adjacent advanced dims keep their place; separated ones go first (NumPy's rule)
+  const adjacent = dims.every((d, i) => i === 0 || d === dims[i - 1]! + 1);
+  if (adjacent && dims[0]! > 0 && bshape.length > 0) {
+    const b = bshape.length;
+    const src = [...Array(b).keys()];
+    const dst = src.map((i) => dims[0]! + i);
+    return movedim(out, src, dst);
+  }
+  return out;
+}
+
+/** Python's `x[...]`: `x.index(0, ":", null, "1::2", idxTensor, mask)`. */
+export function index(x: Tensor, ...items: IndexItem[]): Tensor {
+  const { v, adv } = basicIndex(x, items);
+  const r = advancedIndex(v, adv);
+  return r === x ? alias(x) : r;
+}
+
+/**
+ * The new value of x after Python's `x[items] = values` (or `+=` with accumulate), out of place:
+ * indexing a tensor of element positions finds the targets, then one scatter writes them.
+ */
+export function indexPut(x: Tensor, items: readonly IndexItem[], values: TensorOrScalar, accumulate = false): Tensor {
+  const positions = view(arange(0, x.numel(), 1, { dtype: "int64", device: x.device }), [...x.shape]);
+  const target = index(positions, ...items);
+  const vals = asTensor(values, x);
+  broadcastShapes("index_put_", vals.shape, target.shape);
+  const src = toDtype(expand(vals, [...target.shape]), x.dtype);
+  const flatTarget = flatten(target);
+  const flatSrc = reshape(src, [-1]);
+  const flatX = reshape(x, [-1]);
+  const out = accumulate ? scatterAdd(flatX, 0, flatTarget, flatSrc) : scatter(flatX, 0, flatTarget, flatSrc);
+  return reshape(out, [...x.shape]);
+}
