@@ -8,16 +8,7 @@
 
 /** A tensor element type, spelled as in PyTorch (`torch.float32` is the string `"float32"`). */
 export type DType =
-  | "float32"
-  | "float64"
-  | "float16"
-  | "bfloat16"
-  | "int8"
-  | "uint8"
-  | "int16"
-  | "int32"
-  | "int64"
-  | "bool";
+  "float32" | "float64" | "float16" | "bfloat16" | "int8" | "uint8" | "int16" | "int32" | "int64" | "bool";
 
 /** Every dtype, in PyTorch's promotion order within each category. */
 export const dtypes: readonly DType[] = [
@@ -46,13 +37,7 @@ const aliases: Record<string, DType> = {
 };
 
 /** The typed array that stores a dtype's elements on the CPU. */
-export type StorageArray =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Int32Array;
+export type StorageArray = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Int32Array;
 
 /** A typed array a user may pass to `torch.tensor`. */
 export type TypedArray = StorageArray | Uint16Array | Uint32Array | BigInt64Array | Uint8ClampedArray;

@@ -17,7 +17,8 @@ function floatFormatter(values: ArrayLike<number>): (v: number) => string {
   const special = (v: number) => (Number.isNaN(v) ? "nan" : v > 0 ? "inf" : "-inf");
   if (finite.length === 0 || finite.every((v) => Number.isInteger(v))) {
     const max = finite.length ? Math.max(...finite) : 0;
-    if (max > 1e8) return (v) => (Number.isFinite(v) ? v.toExponential(PRECISION).replace(/e([+-])(\d)$/, "e$10$2") : special(v));
+    if (max > 1e8)
+      return (v) => (Number.isFinite(v) ? v.toExponential(PRECISION).replace(/e([+-])(\d)$/, "e$10$2") : special(v));
     return (v) => (Number.isFinite(v) ? `${Object.is(v, -0) ? "-0" : v.toFixed(0)}.` : special(v));
   }
   const max = Math.max(...finite);

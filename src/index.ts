@@ -7,13 +7,7 @@ import "./ops/methods.js";
 registerBackend(cpuBackend);
 
 export { Tensor, type NestedArray, type GradHook } from "./tensor.js";
-export {
-  type DType,
-  getDefaultDtype,
-  setDefaultDtype,
-  promoteTypes,
-  canCast,
-} from "./dtype.js";
+export { type DType, getDefaultDtype, setDefaultDtype, promoteTypes, canCast } from "./dtype.js";
 export * from "./dtypes.js";
 export * from "./ops/elementwise.js";
 export {
@@ -88,8 +82,38 @@ export {
   type Slice,
 } from "./ops/indexing.js";
 export { sort, argsort, msort, topk, kthvalue } from "./ops/sort.js";
-export { cat, stack, hstack, vstack, split, chunk, unbind, flip, roll, repeat, tile, repeatInterleave, pad } from "./ops/shape_ops.js";
-export { matmul, mm, bmm, mv, dot, outer, addmm, baddbmm, addmv, trace, tril, triu, tensordot, kron, einsum } from "./ops/linalg.js";
+export {
+  cat,
+  stack,
+  hstack,
+  vstack,
+  split,
+  chunk,
+  unbind,
+  flip,
+  roll,
+  repeat,
+  tile,
+  repeatInterleave,
+  pad,
+} from "./ops/shape_ops.js";
+export {
+  matmul,
+  mm,
+  bmm,
+  mv,
+  dot,
+  outer,
+  addmm,
+  baddbmm,
+  addmv,
+  trace,
+  tril,
+  triu,
+  tensordot,
+  kron,
+  einsum,
+} from "./ops/linalg.js";
 export { isclose, allclose, equal, type CloseOptions } from "./ops/compare.js";
 export {
   tensor,

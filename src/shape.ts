@@ -104,7 +104,9 @@ export function inferSize(shape: readonly number[], total: number, op: string, f
       throw new RangeError(`${op}(): shape '${fmtShape(shape)}' is invalid for input of size ${total}`);
     out[neg] = total / known;
   } else if (known !== total)
-    throw new RangeError(`${op}(): shape '${fmtShape(shape)}' is invalid for input of size ${total} (input shape ${fmtShape(from)})`);
+    throw new RangeError(
+      `${op}(): shape '${fmtShape(shape)}' is invalid for input of size ${total} (input shape ${fmtShape(from)})`,
+    );
   return out;
 }
 
@@ -158,6 +160,8 @@ export function sameShape(a: Shape, b: Shape): boolean {
 export function checkShape(shape: readonly number[], op: string): number[] {
   for (const d of shape)
     if (!Number.isInteger(d) || d < 0)
-      throw new RangeError(`${op}(): Trying to create tensor with negative or non-integer dimension ${d}: ${fmtShape(shape)}`);
+      throw new RangeError(
+        `${op}(): Trying to create tensor with negative or non-integer dimension ${d}: ${fmtShape(shape)}`,
+      );
   return [...shape];
 }

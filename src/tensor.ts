@@ -118,7 +118,9 @@ export class Tensor {
       return this;
     }
     if (v && !isFloating(this.dtype))
-      throw new TypeError(`requiresGrad_(): only Tensors of floating point dtype can require gradients (got ${this.dtype})`);
+      throw new TypeError(
+        `requiresGrad_(): only Tensors of floating point dtype can require gradients (got ${this.dtype})`,
+      );
     this._requiresGrad = v;
     return this;
   }

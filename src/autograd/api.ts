@@ -12,10 +12,15 @@ import { fmtShape, sameShape } from "../shape.js";
 export function backward(t: Tensor, gradient?: Tensor | null, opts: BackwardOptions = {}): void {
   let g = gradient ?? null;
   if (!g) {
-    if (t.numel() !== 1) throw new Error(`backward(): grad can be implicitly created only for scalar outputs (got shape ${fmtShape(t.shape)})`);
+    if (t.numel() !== 1)
+      throw new Error(
+        `backward(): grad can be implicitly created only for scalar outputs (got shape ${fmtShape(t.shape)})`,
+      );
     g = onesLike(t);
   } else if (!sameShape(g.shape, t.shape))
-    throw new RangeError(`backward(): Mismatch in shape: grad_output[0] has a shape of ${fmtShape(g.shape)} and output[0] has a shape of ${fmtShape(t.shape)}.`);
+    throw new RangeError(
+      `backward(): Mismatch in shape: grad_output[0] has a shape of ${fmtShape(g.shape)} and output[0] has a shape of ${fmtShape(t.shape)}.`,
+    );
   runBackward([t], [g], opts);
 }
 
@@ -31,17 +36,27 @@ export interface GradOptions extends BackwardOptions {
 export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts: GradOptions = {}): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs];
   const ins = Array.isArray(inputs) ? inputs : [inputs];
-  const gos = opts.gradOutputs === undefined || opts.gradOutputs === null ? [] : Array.isArray(opts.gradOutputs) ? opts.gradOutputs : [opts.gradOutputs];
+  const gos =
+    opts.gradOutputs === undefined || opts.gradOutputs === null
+      ? []
+      : Array.isArray(opts.gradOutputs)
+        ? opts.gradOutputs
+        : [opts.gradOutputs];
   const grads = outs.map((o, i) => {
     const g = gos[i];
     if (g) return g;
-    if (o.numel() !== 1) throw new Error(`grad(): grad can be implicitly created only for scalar outputs (output ${i} has shape ${fmtShape(o.shape)})`);
+    if (o.numel() !== 1)
+      throw new Error(
+        `grad(): grad can be implicitly created only for scalar outputs (output ${i} has shape ${fmtShape(o.shape)})`,
+      );
     return onesLike(o);
   });
   const r = runBackward(outs, grads, opts, ins);
   r.forEach((g, i) => {
     if (!g && !opts.allowUnused)
-      throw new Error(`grad(): One of the differentiated Tensors (input ${i}) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.`);
+      throw new Error(
+        `grad(): One of the differentiated Tensors (input ${i}) appears to not have been used in the graph. Set allowUnused: true if this is the desired behavior.`,
+      );
   });
   return r;
 }
@@ -53,7 +68,8 @@ export interface RemovableHandle {
 
 /** Register a hook called with the tensor's gradient during backward; it may return a replacement. */
 export function registerHook(t: Tensor, hook: GradHook): RemovableHandle {
-  if (!t.requiresGrad) throw new Error("registerHook(): cannot register a hook on a tensor that doesn't require gradient");
+  if (!t.requiresGrad)
+    throw new Error("registerHook(): cannot register a hook on a tensor that doesn't require gradient");
   const list = t.gradFn ? (t.gradFn.preHooks.get(t.outputNr) ?? []) : t._hooks;
   if (t.gradFn) t.gradFn.preHooks.set(t.outputNr, list);
   list.push(hook);

@@ -148,7 +148,9 @@ export function runBackward(
 /** Add a gradient into a leaf's `.grad`, as PyTorch's AccumulateGrad does. */
 function accumulateLeaf(t: Tensor, g: Tensor, createGraph: boolean): void {
   if (!sameShape(g.shape, t.shape))
-    throw new Error(`AccumulateGrad: gradient of shape ${fmtShape(g.shape)} does not match the leaf's shape ${fmtShape(t.shape)}`);
+    throw new Error(
+      `AccumulateGrad: gradient of shape ${fmtShape(g.shape)} does not match the leaf's shape ${fmtShape(t.shape)}`,
+    );
   if (!t.grad) t.grad = createGraph ? g : clone(detach(g));
   else if (createGraph) t.grad = add(t.grad, g);
   else t.grad = add(t.grad, g);

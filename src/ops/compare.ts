@@ -2,7 +2,20 @@
 
 import { Tensor } from "../tensor.js";
 import { sameShape } from "../shape.js";
-import { abs, add, eq, isnan, le, logicalAnd, logicalOr, mul, sub, isfinite, asTensor, type TensorOrScalar } from "./elementwise.js";
+import {
+  abs,
+  add,
+  eq,
+  isnan,
+  le,
+  logicalAnd,
+  logicalOr,
+  mul,
+  sub,
+  isfinite,
+  asTensor,
+  type TensorOrScalar,
+} from "./elementwise.js";
 import { all } from "./reduce.js";
 
 /** Options of isclose/allclose (PyTorch's defaults: rtol 1e-5, atol 1e-8). */

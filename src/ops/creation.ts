@@ -5,7 +5,15 @@
 // int64, anything else the default float dtype. Pass `{ dtype }` to be explicit (`[1, 2]` is int64).
 
 import { getBackend } from "../backend.js";
-import { allocArray, castValue, getDefaultDtype, toDType, type DType, type StorageArray, type TypedArray } from "../dtype.js";
+import {
+  allocArray,
+  castValue,
+  getDefaultDtype,
+  toDType,
+  type DType,
+  type StorageArray,
+  type TypedArray,
+} from "../dtype.js";
 import { checkShape, contiguousStrides, type Shape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { filled } from "./scalar.js";
@@ -53,7 +61,9 @@ function flattenNested(data: NestedData): { shape: number[]; values: number[]; a
   const visit = (v: NestedData, dim: number) => {
     if (Array.isArray(v)) {
       if (dim >= shape.length || v.length !== shape[dim])
-        throw new RangeError(`tensor(): expected sequence of length ${shape[dim] ?? 0} at dim ${dim} (got ${v.length})`);
+        throw new RangeError(
+          `tensor(): expected sequence of length ${shape[dim] ?? 0} at dim ${dim} (got ${v.length})`,
+        );
       for (const e of v as readonly NestedData[]) visit(e, dim + 1);
       return;
     }
@@ -85,7 +95,10 @@ export function tensor(data: NestedData | TypedArray | Tensor, opts: TensorOptio
   if (data instanceof Tensor) {
     const src = data.dataSync();
     const dt = opts.dtype ? toDType(opts.dtype) : data.dtype;
-    return fromStorageArray(toStorage(src, dt), data.shape, dt, { device: opts.device ?? data.device, requiresGrad: opts.requiresGrad });
+    return fromStorageArray(toStorage(src, dt), data.shape, dt, {
+      device: opts.device ?? data.device,
+      requiresGrad: opts.requiresGrad,
+    });
   }
   if (ArrayBuffer.isView(data)) {
     const ta = data as TypedArray;
@@ -150,7 +163,11 @@ export function full(size: readonly number[], fillValue: number | boolean, opts:
 }
 
 function likeOpts(t: Tensor, opts: TensorOptions): { dtype: DType; device: string; requiresGrad?: boolean } {
-  return { dtype: opts.dtype ? toDType(opts.dtype) : t.dtype, device: opts.device ?? t.device, requiresGrad: opts.requiresGrad };
+  return {
+    dtype: opts.dtype ? toDType(opts.dtype) : t.dtype,
+    device: opts.device ?? t.device,
+    requiresGrad: opts.requiresGrad,
+  };
 }
 /** Zeros with the shape (and by default dtype and device) of `t`. */
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
@@ -191,9 +208,12 @@ export function arange(a: number, b?: number | TensorOptions, c?: number, d?: Te
     opts = b ?? {};
   }
   if (step === 0) throw new RangeError("arange(): step must be nonzero");
-  if (!Number.isFinite(start) || !Number.isFinite(end)) throw new RangeError(`arange(): unsupported range: ${start} -> ${end}`);
+  if (!Number.isFinite(start) || !Number.isFinite(end))
+    throw new RangeError(`arange(): unsupported range: ${start} -> ${end}`);
   if ((end - start) / step < 0)
-    throw new RangeError(`arange(): upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`);
+    throw new RangeError(
+      `arange(): upper bound and larger bound inconsistent with step sign (start ${start}, end ${end}, step ${step})`,
+    );
   const allInt = [start, end, step].every(Number.isInteger);
   const dt = opts.dtype ? toDType(opts.dtype) : allInt ? "int64" : getDefaultDtype();
   const n = Math.ceil((end - start) / step);

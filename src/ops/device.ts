@@ -29,4 +29,3 @@ export function copyToDevice(x: Tensor, device: string): Tensor {
   if (isGradEnabled() && x.requiresGrad) out.gradFn = new ToDeviceNode(x, x.device);
   return out;
 }
-

@@ -3,13 +3,7 @@
 // once, in prim.ts, so no rule here repeats them.
 
 import type { Kernels, View } from "../backend.js";
-import {
-  getDefaultDtype,
-  isFloating,
-  resultType,
-  toDType,
-  type DType,
-} from "../dtype.js";
+import { castValue, getDefaultDtype, isFloating, resultType, toDType, type DType } from "../dtype.js";
 import { broadcastShapes, broadcastStrides } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { apply, gradHelpers, type GradRule, type Prim } from "./prim.js";
@@ -64,7 +58,8 @@ function outDtype(name: string, rule: DtypeRule, inDtype: DType): DType {
     case "bool":
       return "bool";
     case "integral":
-      if (isFloating(inDtype)) throw new TypeError(`"${name}" not implemented for '${dtypeCName(inDtype)}'; it needs integer or bool tensors`);
+      if (isFloating(inDtype))
+        throw new TypeError(`"${name}" not implemented for '${dtypeCName(inDtype)}'; it needs integer or bool tensors`);
       return inDtype;
   }
 }
@@ -74,7 +69,11 @@ type ExprFor = string | ((dtype: DType) => string);
 
 /** Broadcast views of the inputs to the output shape and run the map kernel. */
 function runMap(k: Kernels, js: string, inputs: readonly View[], out: View, scalars: readonly number[]): void {
-  const views = inputs.map((v) => ({ ...v, strides: broadcastStrides(v.shape, v.strides, out.shape), shape: out.shape }));
+  const views = inputs.map((v) => ({
+    ...v,
+    strides: broadcastStrides(v.shape, v.strides, out.shape),
+    shape: out.shape,
+  }));
   k.map({ js }, views, out, scalars);
 }
 
@@ -87,7 +86,12 @@ interface MapOptions {
 }
 
 /** Declare an elementwise primitive over 1 to 3 inputs. */
-function mapPrim(name: string, expr: ExprFor, grad: GradRule<MapParams> | null, opts: MapOptions = {}): Prim<MapParams> {
+function mapPrim(
+  name: string,
+  expr: ExprFor,
+  grad: GradRule<MapParams> | null,
+  opts: MapOptions = {},
+): Prim<MapParams> {
   const rule = opts.dtype ?? "same";
   const computeDtype = (inputs: readonly Tensor[]) =>
     resultType(inputs.map((t) => ({ dtype: t.dtype, ndim: t.ndim, wrapped: t._wrapped })));
@@ -117,15 +121,85 @@ const fo = { dtype: "float" as const, ...saveOut };
 const zeroGrad: GradRule<MapParams> = (g) => [zerosLikeGrad(g)];
 
 type UnaryName =
-  | "abs" | "neg" | "sign" | "exp" | "exp2" | "expm1" | "log" | "log2" | "log10" | "log1p" | "sqrt" | "rsqrt"
-  | "square" | "sin" | "cos" | "tan" | "asin" | "acos" | "atan" | "sinh" | "cosh" | "tanh" | "asinh" | "acosh"
-  | "atanh" | "sigmoid" | "logit" | "erf" | "erfc" | "erfinv" | "floor" | "ceil" | "round" | "trunc" | "frac"
-  | "reciprocal" | "relu" | "gelu" | "silu" | "mish" | "softplus" | "hardtanh" | "leaky_relu" | "elu"
-  | "nan_to_num" | "isnan" | "isinf" | "isfinite" | "logical_not" | "bitwise_not" | "clamp";
+  | "abs"
+  | "neg"
+  | "sign"
+  | "exp"
+  | "exp2"
+  | "expm1"
+  | "log"
+  | "log2"
+  | "log10"
+  | "log1p"
+  | "sqrt"
+  | "rsqrt"
+  | "square"
+  | "sin"
+  | "cos"
+  | "tan"
+  | "asin"
+  | "acos"
+  | "atan"
+  | "sinh"
+  | "cosh"
+  | "tanh"
+  | "asinh"
+  | "acosh"
+  | "atanh"
+  | "sigmoid"
+  | "logit"
+  | "erf"
+  | "erfc"
+  | "erfinv"
+  | "floor"
+  | "ceil"
+  | "round"
+  | "trunc"
+  | "frac"
+  | "reciprocal"
+  | "relu"
+  | "gelu"
+  | "silu"
+  | "mish"
+  | "softplus"
+  | "hardtanh"
+  | "leaky_relu"
+  | "elu"
+  | "nan_to_num"
+  | "isnan"
+  | "isinf"
+  | "isfinite"
+  | "logical_not"
+  | "bitwise_not"
+  | "clamp";
 type BinaryName =
-  | "add" | "sub" | "mul" | "div" | "div_trunc" | "div_floor" | "pow" | "remainder" | "fmod" | "atan2" | "maximum"
-  | "minimum" | "fmax" | "fmin" | "hypot" | "eq" | "ne" | "lt" | "le" | "gt" | "ge" | "logical_and" | "logical_or"
-  | "logical_xor" | "bitwise_and" | "bitwise_or" | "bitwise_xor";
+  | "add"
+  | "sub"
+  | "mul"
+  | "div"
+  | "div_trunc"
+  | "div_floor"
+  | "pow"
+  | "remainder"
+  | "fmod"
+  | "atan2"
+  | "maximum"
+  | "minimum"
+  | "fmax"
+  | "fmin"
+  | "hypot"
+  | "eq"
+  | "ne"
+  | "lt"
+  | "le"
+  | "gt"
+  | "ge"
+  | "logical_and"
+  | "logical_or"
+  | "logical_xor"
+  | "bitwise_and"
+  | "bitwise_or"
+  | "bitwise_xor";
 
 /** Elementwise unary primitives (the table). */
 export const unaryPrims: Record<UnaryName, Prim<MapParams>> = {
@@ -161,13 +235,24 @@ export const unaryPrims: Record<UnaryName, Prim<MapParams>> = {
     "(p0 === p0 ? Math.log(Math.min(Math.max(a, p0), 1 - p0) / (1 - Math.min(Math.max(a, p0), 1 - p0))) : Math.log(a / (1 - a)))",
     (g, { inputs: [x], params: [eps] }) => {
       const d = div(g, mul(x!, rsub(x!, 1)));
-      if (eps === undefined || Number.isNaN(eps)) return [d];
-      return [where(logicalOr(lt(x!, eps), gt(x!, 1 - eps)), 0, d)];
+      // outside [0, 1] the gradient is NaN; with eps, 0 outside [eps, 1 - eps] (and for NaN)
+      if (eps === undefined || Number.isNaN(eps)) return [where(logicalOr(lt(x!, 0), gt(x!, 1)), NaN, d)];
+      return [where(logicalAnd(ge(x!, eps), le(x!, 1 - eps)), d, 0)];
     },
     fx,
   ),
-  erf: mapPrim("erf", "H.erf(a)", (g, { inputs: [x] }) => [mul(g, mul(exp(neg(square(x!))), 2 / Math.sqrt(Math.PI)))], fx),
-  erfc: mapPrim("erfc", "H.erfc(a)", (g, { inputs: [x] }) => [mul(g, mul(exp(neg(square(x!))), -2 / Math.sqrt(Math.PI)))], fx),
+  erf: mapPrim(
+    "erf",
+    "H.erf(a)",
+    (g, { inputs: [x] }) => [mul(g, mul(exp(neg(square(x!))), 2 / Math.sqrt(Math.PI)))],
+    fx,
+  ),
+  erfc: mapPrim(
+    "erfc",
+    "H.erfc(a)",
+    (g, { inputs: [x] }) => [mul(g, mul(exp(neg(square(x!))), -2 / Math.sqrt(Math.PI)))],
+    fx,
+  ),
   erfinv: mapPrim("erfinv", "H.erfinv(a)", (g, { out }) => [mul(g, mul(exp(square(out)), Math.sqrt(Math.PI) / 2))], fo),
   floor: mapPrim("floor", "Math.floor(a)", zeroGrad, { dtype: "noBool" }),
   ceil: mapPrim("ceil", "Math.ceil(a)", zeroGrad, { dtype: "noBool" }),
@@ -175,7 +260,10 @@ export const unaryPrims: Record<UnaryName, Prim<MapParams>> = {
   trunc: mapPrim("trunc", "Math.trunc(a)", zeroGrad, { dtype: "noBool" }),
   frac: mapPrim("frac", "a - Math.trunc(a)", (g) => [g], { dtype: "floatOnly" }),
   reciprocal: mapPrim("reciprocal", "1 / a", (g, { out }) => [mul(g, neg(square(out)))], fo),
-  relu: mapPrim("relu", "(a > 0 || a !== a) ? a : 0", (g, { out }) => [mul(g, gt(out, 0))], { dtype: "noBool", ...saveOut }),
+  relu: mapPrim("relu", "(a > 0 || a !== a) ? a : 0", (g, { out }) => [where(le(out, 0), 0, g)], {
+    dtype: "noBool",
+    ...saveOut,
+  }),
   // p0: 0 for the exact erf form, 1 for the tanh approximation
   gelu: mapPrim(
     "gelu",
@@ -183,44 +271,76 @@ export const unaryPrims: Record<UnaryName, Prim<MapParams>> = {
     (g, { inputs: [x], params: [approx] }) => [mul(g, geluDerivative(x!, approx === 1))],
     { dtype: "floatOnly", ...saveX },
   ),
-  silu: mapPrim("silu", "a / (1 + Math.exp(-a))", (g, { inputs: [x] }) => {
-    const s = sigmoid(x!);
-    return [mul(g, mul(s, add(mul(x!, rsub(s, 1)), 1)))];
-  }, { dtype: "floatOnly", ...saveX }),
-  mish: mapPrim("mish", "a * Math.tanh(a > 20 ? a : Math.log1p(Math.exp(a)))", (g, { inputs: [x] }) => {
-    const t = tanh(softplus(x!));
-    return [mul(g, add(t, mul(mul(x!, sigmoid(x!)), rsub(square(t), 1))))];
-  }, { dtype: "floatOnly", ...saveX }),
+  silu: mapPrim(
+    "silu",
+    "a / (1 + Math.exp(-a))",
+    (g, { inputs: [x] }) => {
+      const s = sigmoid(x!);
+      return [mul(g, mul(s, add(mul(x!, rsub(s, 1)), 1)))];
+    },
+    { dtype: "floatOnly", ...saveX },
+  ),
+  mish: mapPrim(
+    "mish",
+    "a * Math.tanh(a > 20 ? a : Math.log1p(Math.exp(a)))",
+    (g, { inputs: [x] }) => {
+      const t = tanh(softplus(x!));
+      return [mul(g, add(t, mul(mul(x!, sigmoid(x!)), rsub(square(t), 1))))];
+    },
+    { dtype: "floatOnly", ...saveX },
+  ),
   // p0: beta, p1: threshold
-  softplus: mapPrim("softplus", "a * p0 > p1 ? a : Math.log1p(Math.exp(a * p0)) / p0", (g, { inputs: [x], params: [beta, threshold] }) => {
-    const z = mul(x!, beta!);
-    return [where(gt(z, threshold!), g, mul(g, sigmoid(z)))];
-  }, { dtype: "floatOnly", ...saveX }),
+  softplus: mapPrim(
+    "softplus",
+    "a * p0 > p1 ? a : Math.log1p(Math.exp(a * p0)) / p0",
+    (g, { inputs: [x], params: [beta, threshold] }) => {
+      const z = mul(x!, beta!);
+      return [where(gt(z, threshold!), g, mul(g, sigmoid(z)))];
+    },
+    { dtype: "floatOnly", ...saveX },
+  ),
   // p0: min, p1: max
-  hardtanh: mapPrim("hardtanh", "a <= p0 ? p0 : a >= p1 ? p1 : a", (g, { inputs: [x], params: [lo, hi] }) => [
-    where(logicalOr(le(x!, lo!), ge(x!, hi!)), 0, g),
-  ], { dtype: "noBool", ...saveX }),
+  hardtanh: mapPrim(
+    "hardtanh",
+    "a <= p0 ? p0 : a >= p1 ? p1 : a",
+    (g, { inputs: [x], params: [lo, hi] }) => [where(logicalAnd(gt(x!, lo!), lt(x!, hi!)), g, 0)],
+    { dtype: "noBool", ...saveX },
+  ),
   // p0: negative slope
-  leaky_relu: mapPrim("leaky_relu", "a > 0 ? a : a * p0", (g, { inputs: [x], params: [slope] }) => [
-    where(gt(x!, 0), g, mul(g, slope!)),
-  ], { dtype: "floatOnly", ...saveX }),
+  leaky_relu: mapPrim(
+    "leaky_relu",
+    "a > 0 ? a : a * p0",
+    (g, { inputs: [x], params: [slope] }) => [where(gt(x!, 0), g, mul(g, slope!))],
+    { dtype: "floatOnly", ...saveX },
+  ),
   // p0: alpha, p1: scale, p2: input scale
-  elu: mapPrim("elu", "a > 0 ? a * p1 : p1 * p0 * Math.expm1(a * p2)", (g, { inputs: [x], params: [alpha, scale, inScale] }) => [
-    where(gt(x!, 0), mul(g, scale!), mul(g, mul(exp(mul(x!, inScale!)), scale! * alpha! * inScale!))),
-  ], { dtype: "floatOnly", ...saveX }),
+  elu: mapPrim(
+    "elu",
+    "a > 0 ? a * p1 : p1 * p0 * Math.expm1(a * p2)",
+    (g, { inputs: [x], params: [alpha, scale, inScale] }) => [
+      where(gt(x!, 0), mul(g, scale!), mul(g, mul(exp(mul(x!, inScale!)), scale! * alpha! * inScale!))),
+    ],
+    { dtype: "floatOnly", ...saveX },
+  ),
   // p0: nan, p1: posinf, p2: neginf replacements
-  nan_to_num: mapPrim("nan_to_num", "a !== a ? p0 : a === Infinity ? p1 : a === -Infinity ? p2 : a", (g, { inputs: [x] }) => [
-    mul(g, isfinite(x!)),
-  ], saveX),
+  nan_to_num: mapPrim(
+    "nan_to_num",
+    "a !== a ? p0 : a === Infinity ? p1 : a === -Infinity ? p2 : a",
+    (g, { inputs: [x] }) => [mul(g, isfinite(x!))],
+    saveX,
+  ),
   isnan: mapPrim("isnan", "a !== a ? 1 : 0", null, { dtype: "bool" }),
   isinf: mapPrim("isinf", "(a === Infinity || a === -Infinity) ? 1 : 0", null, { dtype: "bool" }),
   isfinite: mapPrim("isfinite", "Number.isFinite(a) ? 1 : 0", null, { dtype: "bool" }),
   logical_not: mapPrim("logical_not", "a !== 0 ? 0 : 1", null, { dtype: "bool" }),
   bitwise_not: mapPrim("bitwise_not", (d) => (d === "bool" ? "a ? 0 : 1" : "-a - 1"), null, { dtype: "integral" }),
   // p0: lower bound (-Infinity: none), p1: upper bound (Infinity: none)
-  clamp: mapPrim("clamp", "a !== a ? a : Math.min(Math.max(a, p0), p1)", (g, { inputs: [x], params: [lo, hi] }) => [
-    where(logicalAnd(ge(x!, lo!), le(x!, hi!)), g, 0),
-  ], { dtype: "noBool", ...saveX }),
+  clamp: mapPrim(
+    "clamp",
+    "a !== a ? a : Math.min(Math.max(a, p0), p1)",
+    (g, { inputs: [x], params: [lo, hi] }) => [where(logicalAnd(ge(x!, lo!), le(x!, hi!)), g, 0)],
+    { dtype: "noBool", ...saveX },
+  ),
 };
 
 function geluDerivative(x: Tensor, tanhApprox: boolean): Tensor {
@@ -251,6 +371,8 @@ export const castPrim: Prim<{ dtype: DType }> = {
 export function castExpr(to: DType): string {
   if (to === "bool") return "(a !== 0 ? 1 : 0)";
   if (to === "int64") return "H.i64(a)";
+  // narrower integers go through int32, then keep their low bits (the typed array store)
+  if (!isFloating(to)) return "H.i32(a)";
   return "a";
 }
 
@@ -264,57 +386,115 @@ export const binaryPrims: Record<BinaryName, Prim<MapParams>> = {
   // p0: alpha
   add: mapPrim("add", "a + p0 * b", (g, { params: [alpha] }) => [g, alpha === 1 ? g : mul(g, alpha!)]),
   sub: mapPrim("sub", "a - p0 * b", (g, { params: [alpha] }) => [g, mul(g, -alpha!)], { dtype: "noBool" }),
-  mul: mapPrim("mul", (d) => (d === "int32" ? "Math.imul(a, b)" : "a * b"), (g, { inputs: [a, b], needs }) => [
-    needs[0] ? mul(g, b!) : null,
-    needs[1] ? mul(g, a!) : null,
-  ], saveAB),
-  div: mapPrim("div", "a / b", (g, { inputs: [a, b], needs }) => [
-    needs[0] ? div(g, b!) : null,
-    needs[1] ? neg(div(mul(g, a!), square(b!))) : null,
-  ], { dtype: "float", ...saveAB }),
-  div_trunc: mapPrim("div_trunc", "Math.trunc(a / b)", (g) => [zerosLikeGrad(g), zerosLikeGrad(g)], { dtype: "noBool" }),
-  div_floor: mapPrim("div_floor", (d) => (isIntDtype(d) ? "Math.floor(a / b)" : "H.floorDiv(a, b)"), (g) => [
-    zerosLikeGrad(g),
-    zerosLikeGrad(g),
-  ], { dtype: "noBool" }),
-  pow: mapPrim("pow", (d) => (isIntDtype(d) ? "H.ipow(a, b)" : "H.pow(a, b)"), (g, { inputs: [a, b], out, needs }) => [
-    // d/da a^b = b a^(b-1), taken as 0 where b == 0
-    needs[0] ? where(eq(b!, 0), 0, mul(g, mul(b!, pow(a!, sub(b!, 1))))) : null,
-    // d/db a^b = a^b log(a), taken as 0 where a == 0 and b >= 0
-    needs[1] ? where(logicalAnd(eq(a!, 0), ge(b!, 0)), 0, mul(g, mul(out, log(a!)))) : null,
-  ], { dtype: "noBool", saves: { inputs: [0, 1], output: true } }),
-  remainder: mapPrim("remainder", (d) => (isIntDtype(d) ? "a - Math.floor(a / b) * b" : "H.remainder(a, b)"), (g, { inputs: [a, b], needs }) => [
-    g,
-    needs[1] ? mul(g, neg(floor(div(a!, b!)))) : null,
-  ], { dtype: "noBool", ...saveAB }),
-  fmod: mapPrim("fmod", "a % b", (g, { inputs: [a, b], needs }) => [g, needs[1] ? mul(g, neg(trunc(div(a!, b!)))) : null], {
+  mul: mapPrim(
+    "mul",
+    (d) => (d === "int32" ? "Math.imul(a, b)" : "a * b"),
+    (g, { inputs: [a, b], needs }) => [needs[0] ? mul(g, b!) : null, needs[1] ? mul(g, a!) : null],
+    saveAB,
+  ),
+  div: mapPrim(
+    "div",
+    "a / b",
+    (g, { inputs: [a, b], needs }) => [
+      needs[0] ? div(g, b!) : null,
+      needs[1] ? neg(div(mul(g, a!), square(b!))) : null,
+    ],
+    { dtype: "float", ...saveAB },
+  ),
+  div_trunc: mapPrim("div_trunc", "Math.trunc(a / b)", (g) => [zerosLikeGrad(g), zerosLikeGrad(g)], {
     dtype: "noBool",
-    ...saveAB,
   }),
-  atan2: mapPrim("atan2", "Math.atan2(a, b)", (g, { inputs: [a, b] }) => {
-    const r = add(square(a!), square(b!));
-    return [mul(g, div(b!, r)), mul(g, div(neg(a!), r))];
-  }, { dtype: "float", ...saveAB }),
-  maximum: mapPrim("maximum", "H.maximum(a, b)", (g, { inputs: [a, b] }) => {
-    const half = where(eq(a!, b!), div(g, 2), g);
-    return [where(lt(a!, b!), 0, half), where(gt(a!, b!), 0, half)];
-  }, saveAB),
-  minimum: mapPrim("minimum", "H.minimum(a, b)", (g, { inputs: [a, b] }) => {
-    const half = where(eq(a!, b!), div(g, 2), g);
-    return [where(gt(a!, b!), 0, half), where(lt(a!, b!), 0, half)];
-  }, saveAB),
-  fmax: mapPrim("fmax", "H.fmax(a, b)", (g, { inputs: [a, b] }) => {
-    const first = logicalOr(ge(a!, b!), isnan(b!));
-    return [where(first, g, 0), where(first, 0, g)];
-  }, saveAB),
-  fmin: mapPrim("fmin", "H.fmin(a, b)", (g, { inputs: [a, b] }) => {
-    const first = logicalOr(le(a!, b!), isnan(b!));
-    return [where(first, g, 0), where(first, 0, g)];
-  }, saveAB),
-  hypot: mapPrim("hypot", "Math.hypot(a, b)", (g, { inputs: [a, b], out }) => [mul(g, div(a!, out)), mul(g, div(b!, out))], {
-    dtype: "floatOnly",
-    saves: { inputs: [0, 1], output: true },
-  }),
+  div_floor: mapPrim(
+    "div_floor",
+    (d) => (isIntDtype(d) ? "Math.floor(a / b)" : "H.floorDiv(a, b)"),
+    (g) => [zerosLikeGrad(g), zerosLikeGrad(g)],
+    { dtype: "noBool" },
+  ),
+  // p0 = 1: the exponent is a JS number, and PyTorch computes x^0.5 and x^-0.5 as sqrt and rsqrt
+  pow: mapPrim(
+    "pow",
+    (d) =>
+      isIntDtype(d)
+        ? "H.ipow(a, b)"
+        : "(p0 === 1 && (b === 0.5 || b === -0.5) ? (b > 0 ? Math.sqrt(a) : 1 / Math.sqrt(a)) : H.pow(a, b))",
+    (g, { inputs: [a, b], out, needs }) => [
+      // d/da a^b = b a^(b-1), taken as 0 where b == 0
+      // (a JS-number exponent stays a number, so pow's sqrt/rsqrt special cases apply here too)
+      needs[0] ? where(eq(b!, 0), 0, mul(g, mul(b!, pow(a!, b!._wrapped ? b!.item() - 1 : sub(b!, 1))))) : null,
+      // d/db a^b = a^b log(a), taken as 0 where a == 0 and b >= 0
+      needs[1] ? where(logicalAnd(eq(a!, 0), ge(b!, 0)), 0, mul(g, mul(out, log(a!)))) : null,
+    ],
+    { dtype: "noBool", saves: { inputs: [0, 1], output: true } },
+  ),
+  remainder: mapPrim(
+    "remainder",
+    (d) => (isIntDtype(d) ? "a - Math.floor(a / b) * b" : "H.remainder(a, b)"),
+    (g, { inputs: [a, b], needs }) => [g, needs[1] ? mul(g, neg(div(a!, b!, { roundingMode: "floor" }))) : null],
+    { dtype: "noBool", ...saveAB },
+  ),
+  fmod: mapPrim(
+    "fmod",
+    "a % b",
+    (g, { inputs: [a, b], needs }) => [g, needs[1] ? mul(g, neg(div(a!, b!, { roundingMode: "trunc" }))) : null],
+    {
+      dtype: "noBool",
+      ...saveAB,
+    },
+  ),
+  atan2: mapPrim(
+    "atan2",
+    "Math.atan2(a, b)",
+    (g, { inputs: [a, b] }) => {
+      const r = add(square(a!), square(b!));
+      return [mul(g, div(b!, r)), mul(g, div(neg(a!), r))];
+    },
+    { dtype: "float", ...saveAB },
+  ),
+  maximum: mapPrim(
+    "maximum",
+    "H.maximum(a, b)",
+    (g, { inputs: [a, b] }) => {
+      const half = where(eq(a!, b!), div(g, 2), g);
+      return [where(lt(a!, b!), 0, half), where(gt(a!, b!), 0, half)];
+    },
+    saveAB,
+  ),
+  minimum: mapPrim(
+    "minimum",
+    "H.minimum(a, b)",
+    (g, { inputs: [a, b] }) => {
+      const half = where(eq(a!, b!), div(g, 2), g);
+      return [where(gt(a!, b!), 0, half), where(lt(a!, b!), 0, half)];
+    },
+    saveAB,
+  ),
+  fmax: mapPrim(
+    "fmax",
+    "H.fmax(a, b)",
+    (g, { inputs: [a, b] }) => {
+      const first = logicalOr(ge(a!, b!), isnan(b!));
+      return [where(first, g, 0), where(first, 0, g)];
+    },
+    saveAB,
+  ),
+  fmin: mapPrim(
+    "fmin",
+    "H.fmin(a, b)",
+    (g, { inputs: [a, b] }) => {
+      const first = logicalOr(le(a!, b!), isnan(b!));
+      return [where(first, g, 0), where(first, 0, g)];
+    },
+    saveAB,
+  ),
+  hypot: mapPrim(
+    "hypot",
+    "Math.hypot(a, b)",
+    (g, { inputs: [a, b], out }) => [mul(g, div(a!, out)), mul(g, div(b!, out))],
+    {
+      dtype: "floatOnly",
+      saves: { inputs: [0, 1], output: true },
+    },
+  ),
   eq: mapPrim("eq", "a === b ? 1 : 0", null, { dtype: "bool" }),
   ne: mapPrim("ne", "a !== b ? 1 : 0", null, { dtype: "bool" }),
   lt: mapPrim("lt", "a < b ? 1 : 0", null, { dtype: "bool" }),
@@ -386,7 +566,10 @@ const bp = binaryPrims;
 export const abs = (x: Tensor): Tensor => unaryOp(u.abs, x);
 /** -x elementwise. */
 export const neg = (x: Tensor): Tensor => {
-  if (x.dtype === "bool") throw new TypeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logicalNot()` operator instead.");
+  if (x.dtype === "bool")
+    throw new TypeError(
+      "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logicalNot()` operator instead.",
+    );
   return unaryOp(u.neg, x);
 };
 /** Sign (-1, 0, 1) elementwise. */
@@ -513,9 +696,11 @@ export function clamp(x: Tensor, min?: TensorOrScalar | null, max?: TensorOrScal
   }
   const lo = min === undefined || min === null ? -Infinity : Number(min);
   const hi = max === undefined || max === null ? Infinity : Number(max);
-  const floatBound = !Number.isInteger(lo) && Number.isFinite(lo) || (!Number.isInteger(hi) && Number.isFinite(hi));
+  const floatBound = (!Number.isInteger(lo) && Number.isFinite(lo)) || (!Number.isInteger(hi) && Number.isFinite(hi));
   const xx = floatBound && !isFloating(x.dtype) ? x.to(getDefaultDtype()) : x;
-  return unaryOp(u.clamp, xx, [lo, hi]);
+  // bounds are converted to the tensor's dtype (an uint8 tensor clamps at 254 for -2, as in PyTorch)
+  const cast = (v: number) => (Number.isFinite(v) ? castValue(v, xx.dtype) : v);
+  return unaryOp(u.clamp, xx, [cast(lo), cast(hi)]);
 }
 /** clamp(x, min) (`clamp_min`). */
 export const clampMin = (x: Tensor, min: TensorOrScalar): Tensor => clamp(x, min, null);
@@ -530,8 +715,13 @@ export function add(a: TensorOrScalar, b: TensorOrScalar, opts: { alpha?: number
 export function sub(a: TensorOrScalar, b: TensorOrScalar, opts: { alpha?: number } = {}): Tensor {
   const ta = a instanceof Tensor ? a : null;
   const tb = b instanceof Tensor ? b : null;
-  if ((ta?.dtype ?? (typeof a === "boolean" ? "bool" : "")) === "bool" && (tb?.dtype ?? (typeof b === "boolean" ? "bool" : "")) === "bool")
-    throw new TypeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.");
+  if (
+    (ta?.dtype ?? (typeof a === "boolean" ? "bool" : "")) === "bool" &&
+    (tb?.dtype ?? (typeof b === "boolean" ? "bool" : "")) === "bool"
+  )
+    throw new TypeError(
+      "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.",
+    );
   return binaryOp(bp.sub, a, b, [opts.alpha ?? 1]);
 }
 /** b - a (`rsub`), handy for `1 - x`. */
@@ -541,7 +731,11 @@ export function rsub(a: TensorOrScalar, b: TensorOrScalar): Tensor {
 /** a * b. */
 export const mul = (a: TensorOrScalar, b: TensorOrScalar): Tensor => binaryOp(bp.mul, a, b);
 /** a / b; `roundingMode` "trunc" or "floor" rounds the quotient. */
-export function div(a: TensorOrScalar, b: TensorOrScalar, opts: { roundingMode?: "trunc" | "floor" | null } = {}): Tensor {
+export function div(
+  a: TensorOrScalar,
+  b: TensorOrScalar,
+  opts: { roundingMode?: "trunc" | "floor" | null } = {},
+): Tensor {
   const mode = opts.roundingMode ?? null;
   if (mode === null) return binaryOp(bp.div, a, b);
   const r = binaryOp(mode === "trunc" ? bp.div_trunc : bp.div_floor, a, b);
@@ -555,7 +749,7 @@ function checkIntDivisor(op: string, b: TensorOrScalar): void {
 }
 /** a ^ b (Python's `**`). */
 export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
-  const r = binaryOp(bp.pow, a, b);
+  const r = binaryOp(bp.pow, a, b, [typeof b === "number" ? 1 : 0]);
   if (!isFloating(r.dtype)) {
     const negExp = b instanceof Tensor ? b.lt(0).any().item() !== 0 : Number(b) < 0;
     if (negExp) throw new RangeError("pow(): Integers to negative integer powers are not allowed.");
@@ -653,4 +847,3 @@ function zerosLikeGrad(g: Tensor): Tensor {
 }
 
 gradHelpers.cast = (g, dtype) => toDtype(g, dtype);
-

@@ -12,18 +12,23 @@ import { fromStorageArray, arange } from "./creation.js";
 import { filled } from "./scalar.js";
 
 function checkIndex(op: string, index: Tensor): void {
-  if (index.dtype !== "int64")
-    throw new TypeError(`${op}(): Expected dtype int64 for index, got ${index.dtype}`);
+  if (index.dtype !== "int64") throw new TypeError(`${op}(): Expected dtype int64 for index, got ${index.dtype}`);
 }
 
 function checkGatherShapes(op: string, x: Tensor, dim: number, index: Tensor, other?: Tensor): void {
   if (index.ndim !== x.ndim && !(index.ndim <= 1 && x.ndim <= 1))
-    throw new RangeError(`${op}(): Index tensor must have the same number of dimensions as input tensor (input ${fmtShape(x.shape)}, index ${fmtShape(index.shape)})`);
+    throw new RangeError(
+      `${op}(): Index tensor must have the same number of dimensions as input tensor (input ${fmtShape(x.shape)}, index ${fmtShape(index.shape)})`,
+    );
   for (let d = 0; d < index.ndim; d++) {
     if (d !== dim && index.shape[d]! > (x.shape[d] ?? 1))
-      throw new RangeError(`${op}(): Size does not match at dimension ${d} expected index ${fmtShape(index.shape)} to be smaller than self ${fmtShape(x.shape)} apart from dimension ${dim}`);
+      throw new RangeError(
+        `${op}(): Size does not match at dimension ${d} expected index ${fmtShape(index.shape)} to be smaller than self ${fmtShape(x.shape)} apart from dimension ${dim}`,
+      );
     if (other && index.shape[d]! > (other.shape[d] ?? 1))
-      throw new RangeError(`${op}(): Expected index ${fmtShape(index.shape)} to be smaller than src ${fmtShape(other.shape)} in every dimension`);
+      throw new RangeError(
+        `${op}(): Expected index ${fmtShape(index.shape)} to be smaller than src ${fmtShape(other.shape)} in every dimension`,
+      );
   }
 }
 
@@ -69,12 +74,14 @@ export const scatterPrim: Prim<ScatterParams> = {
   },
   run(k, [x, index, src], out, p) {
     k.map({ js: "a" }, [x!], out, []);
-    const one = <V extends { shape: readonly number[] }>(v: V) => (v.shape.length === 0 ? { ...v, shape: [1], strides: [1] } : v);
+    const one = <V extends { shape: readonly number[] }>(v: V) =>
+      v.shape.length === 0 ? { ...v, shape: [1], strides: [1] } : v;
     k.scatter(one(out), p.dim, one(index!), one(src!), p.reduce, p.includeSelf);
   },
   grad(g, { inputs: [x, index, src], out, params, needs }) {
     const { dim, reduce, includeSelf } = params;
-    if (reduce === "none") return [needs[0] ? scatter(g, dim, index!, 0) : null, null, needs[2] ? gather(g, dim, index!) : null];
+    if (reduce === "none")
+      return [needs[0] ? scatter(g, dim, index!, 0) : null, null, needs[2] ? gather(g, dim, index!) : null];
     if (reduce === "sum") return [g, null, needs[2] ? gather(g, dim, index!) : null];
     // number of values combined at each position of self (self itself counts when included)
     const ones = filled([...index!.shape], 1, g.dtype, g.device);
@@ -94,7 +101,10 @@ export const scatterPrim: Prim<ScatterParams> = {
     // amax / amin: the gradient is split evenly among the values equal to the result
     const selfIs = includeSelf ? eq(x!, out) : logicalAnd(eq(x!, out), eq(hit, 0));
     const srcIs = eq(src!, gather(out, dim, index!));
-    const count = add(toDtype(selfIs, g.dtype), scatterAdd(filled([...x!.shape], 0, g.dtype, g.device), dim, index!, toDtype(srcIs, g.dtype)));
+    const count = add(
+      toDtype(selfIs, g.dtype),
+      scatterAdd(filled([...x!.shape], 0, g.dtype, g.device), dim, index!, toDtype(srcIs, g.dtype)),
+    );
     const share = div(g, count);
     return [mul(share, selfIs), null, mul(gather(share, dim, index!), srcIs)];
   },
@@ -111,13 +121,27 @@ function srcTensor(src: TensorOrScalar, x: Tensor, index: Tensor): Tensor {
 }
 
 /** A copy of x with src (or a scalar) written at `index` along dim; `reduce` combines instead. */
-export function scatter(x: Tensor, dim: number, index: Tensor, src: TensorOrScalar, opts: { reduce?: "add" | "multiply" } = {}): Tensor {
+export function scatter(
+  x: Tensor,
+  dim: number,
+  index: Tensor,
+  src: TensorOrScalar,
+  opts: { reduce?: "add" | "multiply" } = {},
+): Tensor {
   const reduce: ScatterReduce = opts.reduce === "add" ? "sum" : opts.reduce === "multiply" ? "prod" : "none";
-  return apply(scatterPrim, [x, index, srcTensor(src, x, index)], { dim: normDim(dim, x.ndim, "scatter"), reduce, includeSelf: true });
+  return apply(scatterPrim, [x, index, srcTensor(src, x, index)], {
+    dim: normDim(dim, x.ndim, "scatter"),
+    reduce,
+    includeSelf: true,
+  });
 }
 /** A copy of x with src added at `index` along dim. */
 export function scatterAdd(x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
-  return apply(scatterPrim, [x, index, src], { dim: normDim(dim, x.ndim, "scatter_add"), reduce: "sum", includeSelf: true });
+  return apply(scatterPrim, [x, index, src], {
+    dim: normDim(dim, x.ndim, "scatter_add"),
+    reduce: "sum",
+    includeSelf: true,
+  });
 }
 /** A copy of x with src combined at `index` by "sum", "prod", "mean", "amax" or "amin". */
 export function scatterReduce(
@@ -128,12 +152,17 @@ export function scatterReduce(
   reduce: "sum" | "prod" | "mean" | "amax" | "amin",
   opts: { includeSelf?: boolean } = {},
 ): Tensor {
-  return apply(scatterPrim, [x, index, src], { dim: normDim(dim, x.ndim, "scatter_reduce"), reduce, includeSelf: opts.includeSelf ?? true });
+  return apply(scatterPrim, [x, index, src], {
+    dim: normDim(dim, x.ndim, "scatter_reduce"),
+    reduce,
+    includeSelf: opts.includeSelf ?? true,
+  });
 }
 
 /** A 1-D index along dim, expanded to the shape `like` has with `n` at dim. */
 function expandIndex(index: Tensor, dim: number, shape: readonly number[]): Tensor {
-  if (index.ndim > 1) throw new RangeError(`index_select(): Index is supposed to be a vector, got ${fmtShape(index.shape)}`);
+  if (index.ndim > 1)
+    throw new RangeError(`index_select(): Index is supposed to be a vector, got ${fmtShape(index.shape)}`);
   checkIndex("index_select", index);
   const n = index.numel();
   const target = shape.map((d, i) => (i === dim ? n : d));
@@ -173,7 +202,10 @@ export function take(x: Tensor, index: Tensor): Tensor {
 export function maskedFill(x: Tensor, mask: Tensor, value: TensorOrScalar): Tensor {
   if (mask.dtype !== "bool") throw new TypeError(`masked_fill_(): expected mask to have dtype bool, got ${mask.dtype}`);
   const v = value instanceof Tensor ? value : filled([], Number(value), x.dtype, x.device);
-  if (v.ndim !== 0) throw new RangeError(`masked_fill_(): only supports a 0-dimensional value tensor, but got tensor with ${v.ndim} dimension(s).`);
+  if (v.ndim !== 0)
+    throw new RangeError(
+      `masked_fill_(): only supports a 0-dimensional value tensor, but got tensor with ${v.ndim} dimension(s).`,
+    );
   return where(mask, toDtype(v, x.dtype), x);
 }
 
@@ -202,19 +234,23 @@ export function nonzero(x: Tensor, opts: { asTuple?: boolean } = {}): Tensor | T
 }
 /** Elements of x where mask (broadcast) is true, as a 1-D tensor. */
 export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
-  if (mask.dtype !== "bool") throw new TypeError(`masked_select(): expected mask to have dtype bool, got ${mask.dtype}`);
+  if (mask.dtype !== "bool")
+    throw new TypeError(`masked_select(): expected mask to have dtype bool, got ${mask.dtype}`);
   const shape = broadcastShapes("masked_select", x.shape, mask.shape);
   const pos = select(nonzero(flatten(expand(mask, shape))), 1, 0);
   return take(expand(x, shape), pos);
 }
 /** x with consecutive elements of source written where mask is true. */
 export function maskedScatter(x: Tensor, mask: Tensor, source: Tensor): Tensor {
-  if (mask.dtype !== "bool") throw new TypeError(`masked_scatter(): expected mask to have dtype bool, got ${mask.dtype}`);
+  if (mask.dtype !== "bool")
+    throw new TypeError(`masked_scatter(): expected mask to have dtype bool, got ${mask.dtype}`);
   const shape = broadcastShapes("masked_scatter", x.shape, mask.shape);
   const pos = select(nonzero(flatten(expand(mask, shape))), 1, 0);
   const n = pos.numel();
   if (n > source.numel())
-    throw new RangeError(`masked_scatter(): Number of elements of source < number of ones in mask (${source.numel()} < ${n})`);
+    throw new RangeError(
+      `masked_scatter(): Number of elements of source < number of ones in mask (${source.numel()} < ${n})`,
+    );
   const flatX = flatten(expand(x, shape));
   return reshape(scatter(flatX, 0, pos, slice(flatten(source), 0, 0, n)), shape);
 }
@@ -238,7 +274,9 @@ export function sl(start?: number | null, stop?: number | null, step?: number | 
 function parseSliceString(s: string): Slice {
   const parts = s.split(":").map((p) => p.trim());
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => p !== "" && !/^-?\d+$/.test(p)))
-    throw new TypeError(`index(): could not parse slice '${s}' (expected 'start:stop:step', e.g. '1:3', ':', '::2', or '...')`);
+    throw new TypeError(
+      `index(): could not parse slice '${s}' (expected 'start:stop:step', e.g. '1:3', ':', '::2', or '...')`,
+    );
   const num = (p: string | undefined) => (p === undefined || p === "" ? null : Number(p));
   return { start: num(parts[0]), stop: num(parts[1]), step: num(parts[2]) };
 }
@@ -253,17 +291,32 @@ type Item =
 function classify(it: IndexItem, like: Tensor): Item {
   if (it === null) return { kind: "none" };
   if (typeof it === "number") {
-    if (!Number.isInteger(it)) throw new TypeError(`index(): only integers, slices, '...', null and integer or boolean tensors are valid indices (got ${it})`);
+    if (!Number.isInteger(it))
+      throw new TypeError(
+        `index(): only integers, slices, '...', null and integer or boolean tensors are valid indices (got ${it})`,
+      );
     return { kind: "int", value: it };
   }
-  if (typeof it === "string") return it.trim() === "..." ? { kind: "ellipsis" } : { kind: "slice", s: parseSliceString(it) };
+  if (typeof it === "string")
+    return it.trim() === "..." ? { kind: "ellipsis" } : { kind: "slice", s: parseSliceString(it) };
   if (typeof it === "boolean") return { kind: "tensor", t: filled([], it ? 1 : 0, "bool", like.device) };
   if (it instanceof Tensor) return { kind: "tensor", t: it };
   if (Array.isArray(it)) {
     const arr = it as readonly (number | boolean)[];
     if (arr.length > 0 && typeof arr[0] === "boolean")
-      return { kind: "tensor", t: fromStorageArray(Uint8Array.from(arr, (b) => (b ? 1 : 0)), [arr.length], "bool", { device: like.device }) };
-    return { kind: "tensor", t: fromStorageArray(Float64Array.from(arr as number[]), [arr.length], "int64", { device: like.device }) };
+      return {
+        kind: "tensor",
+        t: fromStorageArray(
+          Uint8Array.from(arr, (b) => (b ? 1 : 0)),
+          [arr.length],
+          "bool",
+          { device: like.device },
+        ),
+      };
+    return {
+      kind: "tensor",
+      t: fromStorageArray(Float64Array.from(arr as number[]), [arr.length], "int64", { device: like.device }),
+    };
   }
   return { kind: "slice", s: it as Slice };
 }
@@ -279,7 +332,8 @@ function basicIndex(x: Tensor, items: readonly IndexItem[]): { v: Tensor; adv: {
   const consumed = parsed.reduce((n, p) => n + dimsUsed(p), 0);
   const ell = parsed.filter((p) => p.kind === "ellipsis").length;
   if (ell > 1) throw new TypeError("index(): an index can only have a single ellipsis ('...')");
-  if (consumed > x.ndim) throw new RangeError(`index(): too many indices for tensor of dimension ${x.ndim} (got ${consumed})`);
+  if (consumed > x.ndim)
+    throw new RangeError(`index(): too many indices for tensor of dimension ${x.ndim} (got ${consumed})`);
   const expanded: Item[] = [];
   for (const p of parsed) {
     if (p.kind === "ellipsis") for (let i = 0; i < x.ndim - consumed; i++) expanded.push({ kind: "slice", s: {} });
@@ -305,7 +359,9 @@ function basicIndex(x: Tensor, items: readonly IndexItem[]): { v: Tensor; adv: {
         // a mask over the next t.ndim dims becomes one index tensor per dim
         for (let k = 0; k < t.ndim; k++)
           if (t.shape[k] !== v.shape[dim + k])
-            throw new RangeError(`index(): The shape of the mask ${fmtShape(t.shape)} at index ${k} does not match the shape of the indexed tensor ${fmtShape(v.shape)} at index ${dim + k}`);
+            throw new RangeError(
+              `index(): The shape of the mask ${fmtShape(t.shape)} at index ${k} does not match the shape of the indexed tensor ${fmtShape(v.shape)} at index ${dim + k}`,
+            );
         if (t.ndim === 0) {
           v = unsqueeze(v, dim);
           adv.push({ dim, t: nonzero(reshape(t, [1]), { asTuple: true })[0]! });
@@ -315,7 +371,8 @@ function basicIndex(x: Tensor, items: readonly IndexItem[]): { v: Tensor; adv: {
         nonzero(t, { asTuple: true }).forEach((ix, k) => adv.push({ dim: dim + k, t: ix }));
         dim += t.ndim;
       } else {
-        if (isFloating(t.dtype)) throw new TypeError("index(): tensors used as indices must be long, int, byte or bool tensors");
+        if (isFloating(t.dtype))
+          throw new TypeError("index(): tensors used as indices must be long, int, byte or bool tensors");
         adv.push({ dim, t: t.dtype === "int64" ? t : toDtype(t, "int64") });
         dim++;
       }
@@ -333,7 +390,8 @@ function isMask(t: Tensor): boolean {
 function normalizeIndex(t: Tensor, size: number, dim: number): Tensor {
   const data = t.dataSync();
   for (const i of data)
-    if (i < -size || i >= size) throw new RangeError(`index(): index ${i} is out of bounds for dimension ${dim} with size ${size}`);
+    if (i < -size || i >= size)
+      throw new RangeError(`index(): index ${i} is out of bounds for dimension ${dim} with size ${size}`);
   return where(t.lt(0), add(t, size), t);
 }
 

@@ -15,7 +15,14 @@ import { filled } from "./scalar.js";
 
 /** Raw write of `src` (broadcast, cast) into `dst`'s memory; no autograd, no version bump. */
 function writeInto(dst: Tensor, src: Tensor): void {
-  const view = { ...src, storage: src.storage, shape: dst.shape, strides: broadcastStrides(src.shape, src.strides, dst.shape), offset: src.offset, dtype: src.dtype };
+  const view = {
+    ...src,
+    storage: src.storage,
+    shape: dst.shape,
+    strides: broadcastStrides(src.shape, src.strides, dst.shape),
+    offset: src.offset,
+    dtype: src.dtype,
+  };
   dst.backend.kernels.map({ js: castExpr(dst.dtype) }, [view], dst, []);
 }
 
@@ -66,7 +73,11 @@ class CopySlices extends Node {
     const written = apply(viewScatterPrim, [ones], { shape: this.baseShape, view: this.view }).ne(0);
     const gBase = this.next[0] ? where(written, 0, g) : null;
     const gSrc = this.next[1]
-      ? apply(viewPrims.as_strided, [contiguous(g)], { size: this.view.shape, stride: this.view.strides, delta: this.view.offset })
+      ? apply(viewPrims.as_strided, [contiguous(g)], {
+          size: this.view.shape,
+          stride: this.view.strides,
+          delta: this.view.offset,
+        })
       : null;
     return [gBase, gSrc];
   }
@@ -105,9 +116,13 @@ export function inplace(t: Tensor, op: string, compute: (self: Tensor) => Tensor
   let r = compute(t);
   const shape = broadcastShapes(op, r.shape, t.shape);
   if (!sameShape(shape, t.shape))
-    throw new RangeError(`${op}(): output with shape ${fmtShape(t.shape)} doesn't match the broadcast shape ${fmtShape(shape)}`);
+    throw new RangeError(
+      `${op}(): output with shape ${fmtShape(t.shape)} doesn't match the broadcast shape ${fmtShape(shape)}`,
+    );
   if (!canCast(r.dtype, t.dtype))
-    throw new TypeError(`${op}(): result type ${dtypeCName(r.dtype)} can't be cast to the desired output type ${dtypeCName(t.dtype)}`);
+    throw new TypeError(
+      `${op}(): result type ${dtypeCName(r.dtype)} can't be cast to the desired output type ${dtypeCName(t.dtype)}`,
+    );
   // history changes when the new value or the old one (or its base) takes part in autograd
   const record = recording && (r.requiresGrad || t.requiresGrad || (t.base?.requiresGrad ?? false));
   if (record) {
@@ -128,7 +143,13 @@ export function copy_(dst: Tensor, src: Tensor): Tensor {
   if (src.device !== dst.device && src.backend !== dst.backend) {
     // cross-device copy goes through the host
     const host = src.dataSync();
-    const t = new Tensor(dst.backend.fromArray(src.dtype, host), [...src.shape], contiguousStrides(src.shape), 0, src.dtype);
+    const t = new Tensor(
+      dst.backend.fromArray(src.dtype, host),
+      [...src.shape],
+      contiguousStrides(src.shape),
+      0,
+      src.dtype,
+    );
     return inplace(dst, "copy_", () => t);
   }
   return inplace(dst, "copy_", () => src);
@@ -136,7 +157,8 @@ export function copy_(dst: Tensor, src: Tensor): Tensor {
 /** Fill with a value in place. */
 export function fill_(t: Tensor, value: number | boolean | Tensor): Tensor {
   const v = value instanceof Tensor ? value : filled([], Number(value), t.dtype, t.device);
-  if (v.ndim !== 0) throw new RangeError(`fill_(): only supports 0-dimension value tensor but got tensor with ${v.ndim} dimensions.`);
+  if (v.ndim !== 0)
+    throw new RangeError(`fill_(): only supports 0-dimension value tensor but got tensor with ${v.ndim} dimensions.`);
   return inplace(t, "fill_", () => (v.dtype === t.dtype ? v : toDtype(v, t.dtype)));
 }
 /** Fill with zeros in place. */

@@ -16,14 +16,21 @@ export const matmulPrim: Prim<Record<string, never>> = {
   saves: { inputs: [0, 1] },
   infer(inputs) {
     const [a, b] = inputs as [Tensor, Tensor];
-    if (a.ndim < 2 || b.ndim < 2) throw new RangeError(`matmul(): expected tensors with at least 2 dims, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+    if (a.ndim < 2 || b.ndim < 2)
+      throw new RangeError(
+        `matmul(): expected tensors with at least 2 dims, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+      );
     if (a.dtype !== b.dtype)
-      throw new TypeError(`matmul(): expected both arguments to have the same dtype, but got ${dtypeCName(a.dtype)} and ${dtypeCName(b.dtype)}`);
+      throw new TypeError(
+        `matmul(): expected both arguments to have the same dtype, but got ${dtypeCName(a.dtype)} and ${dtypeCName(b.dtype)}`,
+      );
     if (a.dtype === "bool") throw new TypeError(`"addmm" not implemented for 'Bool'`);
     const [m, k] = a.shape.slice(-2) as [number, number];
     const [k2, n] = b.shape.slice(-2) as [number, number];
     if (k !== k2)
-      throw new RangeError(`matmul(): mat1 and mat2 shapes cannot be multiplied (${m}x${k} and ${k2}x${n}); shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+      throw new RangeError(
+        `matmul(): mat1 and mat2 shapes cannot be multiplied (${m}x${k} and ${k2}x${n}); shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+      );
     const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
     return { shape: [...batch, m, n], dtype: a.dtype };
   },
@@ -42,10 +49,14 @@ export const matmulPrim: Prim<Record<string, never>> = {
 /** Matrix product with PyTorch's rules for 1-D, 2-D and batched (broadcast) operands. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0)
-    throw new RangeError(`matmul(): both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`);
+    throw new RangeError(
+      `matmul(): both arguments to matmul need to be at least 1D, but they are ${a.ndim}D and ${b.ndim}D`,
+    );
   if (a.ndim === 1 && b.ndim === 1) {
     if (a.shape[0] !== b.shape[0])
-      throw new RangeError(`dot(): inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements, but got ${a.shape[0]} and ${b.shape[0]} elements respectively`);
+      throw new RangeError(
+        `dot(): inconsistent tensor size, expected tensor [${a.shape[0]}] and src [${b.shape[0]}] to have the same number of elements, but got ${a.shape[0]} and ${b.shape[0]} elements respectively`,
+      );
     return reshape(apply(matmulPrim, [unsqueeze(a, 0), unsqueeze(b, 1)], {}), []);
   }
   if (a.ndim === 1) return squeeze(apply(matmulPrim, [unsqueeze(a, 0), b], {}), -2);
@@ -54,28 +65,38 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 }
 /** Product of two matrices. */
 export function mm(a: Tensor, b: Tensor): Tensor {
-  if (a.ndim !== 2 || b.ndim !== 2) throw new RangeError(`mm(): expected 2-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.ndim !== 2 || b.ndim !== 2)
+    throw new RangeError(`mm(): expected 2-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   return apply(matmulPrim, [a, b], {});
 }
 /** Batched product of (B, n, m) and (B, m, p) tensors. */
 export function bmm(a: Tensor, b: Tensor): Tensor {
-  if (a.ndim !== 3 || b.ndim !== 3) throw new RangeError(`bmm(): batch1 and batch2 must be 3D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-  if (a.shape[0] !== b.shape[0]) throw new RangeError(`bmm(): batch sizes differ: ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.ndim !== 3 || b.ndim !== 3)
+    throw new RangeError(
+      `bmm(): batch1 and batch2 must be 3D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
+  if (a.shape[0] !== b.shape[0])
+    throw new RangeError(`bmm(): batch sizes differ: ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   return apply(matmulPrim, [a, b], {});
 }
 /** Matrix-vector product. */
 export function mv(a: Tensor, v: Tensor): Tensor {
-  if (a.ndim !== 2 || v.ndim !== 1) throw new RangeError(`mv(): expected a 2-D matrix and a 1-D vector, got ${fmtShape(a.shape)} and ${fmtShape(v.shape)}`);
+  if (a.ndim !== 2 || v.ndim !== 1)
+    throw new RangeError(
+      `mv(): expected a 2-D matrix and a 1-D vector, got ${fmtShape(a.shape)} and ${fmtShape(v.shape)}`,
+    );
   return matmul(a, v);
 }
 /** Inner product of two 1-D tensors. */
 export function dot(a: Tensor, b: Tensor): Tensor {
-  if (a.ndim !== 1 || b.ndim !== 1) throw new RangeError(`dot(): 1D tensors expected, but got ${a.ndim}D and ${b.ndim}D tensors`);
+  if (a.ndim !== 1 || b.ndim !== 1)
+    throw new RangeError(`dot(): 1D tensors expected, but got ${a.ndim}D and ${b.ndim}D tensors`);
   return matmul(a, b);
 }
 /** Outer product of two 1-D tensors. */
 export function outer(a: Tensor, b: Tensor): Tensor {
-  if (a.ndim !== 1 || b.ndim !== 1) throw new RangeError(`outer(): expected 1-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  if (a.ndim !== 1 || b.ndim !== 1)
+    throw new RangeError(`outer(): expected 1-D tensors, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   return mul(unsqueeze(a, 1), unsqueeze(b, 0));
 }
 
@@ -128,7 +149,8 @@ export function tensordot(a: Tensor, b: Tensor, dims: number | [readonly number[
   let da: number[];
   let db: number[];
   if (typeof dims === "number") {
-    if (dims < 0 || dims > a.ndim || dims > b.ndim) throw new RangeError(`tensordot(): expects dims >= 0 and dims <= min(a.ndim, b.ndim), got ${dims}`);
+    if (dims < 0 || dims > a.ndim || dims > b.ndim)
+      throw new RangeError(`tensordot(): expects dims >= 0 and dims <= min(a.ndim, b.ndim), got ${dims}`);
     da = [...Array(dims).keys()].map((i) => a.ndim - dims + i);
     db = [...Array(dims).keys()];
   } else {
@@ -138,7 +160,9 @@ export function tensordot(a: Tensor, b: Tensor, dims: number | [readonly number[
   if (da.length !== db.length) throw new RangeError("tensordot(): both dimension lists should have same length");
   da.forEach((d, i) => {
     if (a.shape[d] !== b.shape[db[i]!])
-      throw new RangeError(`tensordot(): contracted dimensions need to match, but first has size ${a.shape[d]} in dim ${d} and second has size ${b.shape[db[i]!]} in dim ${db[i]}`);
+      throw new RangeError(
+        `tensordot(): contracted dimensions need to match, but first has size ${a.shape[d]} in dim ${d} and second has size ${b.shape[db[i]!]} in dim ${db[i]}`,
+      );
   });
   const freeA = a.shape.map((_, i) => i).filter((i) => !da.includes(i));
   const freeB = b.shape.map((_, i) => i).filter((i) => !db.includes(i));
@@ -154,9 +178,18 @@ export function kron(a: Tensor, b: Tensor): Tensor {
   const as = [...Array(nd - a.ndim).fill(1), ...a.shape] as number[];
   const bs = [...Array(nd - b.ndim).fill(1), ...b.shape] as number[];
   // (a0, 1, a1, 1, ...) * (1, b0, 1, b1, ...) -> (a0 * b0, a1 * b1, ...)
-  const ai = reshape(a, as.flatMap((s) => [s, 1]));
-  const bi = reshape(b, bs.flatMap((s) => [1, s]));
-  return reshape(mul(ai, bi), as.map((s, i) => s * bs[i]!));
+  const ai = reshape(
+    a,
+    as.flatMap((s) => [s, 1]),
+  );
+  const bi = reshape(
+    b,
+    bs.flatMap((s) => [1, s]),
+  );
+  return reshape(
+    mul(ai, bi),
+    as.map((s, i) => s * bs[i]!),
+  );
 }
 
 // ---- einsum ------------------------------------------------------------------------------------
@@ -175,7 +208,9 @@ function dedupe(op: Labeled): Labeled {
     if (i < 0) return { t, labels };
     const first = labels.indexOf(labels[i]!);
     if (t.shape[first] !== t.shape[i])
-      throw new RangeError(`einsum(): subscript ${labels[i]} is repeated for operand but the sizes don't match, ${t.shape[first]} != ${t.shape[i]}`);
+      throw new RangeError(
+        `einsum(): subscript ${labels[i]} is repeated for operand but the sizes don't match, ${t.shape[first]} != ${t.shape[i]}`,
+      );
     t = diagonal(t, 0, first, i);
     const l = labels[i]!;
     labels = labels.filter((_, j) => j !== first && j !== i).concat(l);
@@ -199,14 +234,26 @@ function contractPair(a: Labeled, b: Labeled, keep: Set<string>): Labeled {
   const freeB = b.labels.filter((l) => !inA.has(l));
   const size = (op: Labeled, l: string) => op.t.shape[op.labels.indexOf(l)]!;
   const dimSize = (l: string) => Math.max(inA.has(l) ? size(a, l) : 1, inB.has(l) ? size(b, l) : 1);
-  const order = (op: Labeled, ls: string[]) => permute(op.t, ls.map((l) => op.labels.indexOf(l)));
+  const order = (op: Labeled, ls: string[]) =>
+    permute(
+      op.t,
+      ls.map((l) => op.labels.indexOf(l)),
+    );
   const bsz = batch.map(dimSize);
   const expandBatch = (op: Labeled, rest: string[]) => {
     const t = order(op, [...batch, ...rest]);
     return expand(t, [...bsz, ...t.shape.slice(batch.length)]);
   };
-  const am = reshape(expandBatch(a, [...freeA, ...contracted]), [numel(bsz), numel(freeA.map((l) => size(a, l))), numel(contracted.map((l) => size(a, l)))]);
-  const bm = reshape(expandBatch(b, [...contracted, ...freeB]), [numel(bsz), numel(contracted.map((l) => size(b, l))), numel(freeB.map((l) => size(b, l)))]);
+  const am = reshape(expandBatch(a, [...freeA, ...contracted]), [
+    numel(bsz),
+    numel(freeA.map((l) => size(a, l))),
+    numel(contracted.map((l) => size(a, l))),
+  ]);
+  const bm = reshape(expandBatch(b, [...contracted, ...freeB]), [
+    numel(bsz),
+    numel(contracted.map((l) => size(b, l))),
+    numel(freeB.map((l) => size(b, l))),
+  ]);
   const r = bmm(am, bm);
   const labels = [...batch, ...freeA, ...freeB];
   return { t: reshape(r, [...bsz, ...freeA.map((l) => size(a, l)), ...freeB.map((l) => size(b, l))]), labels };
@@ -219,7 +266,9 @@ export function einsum(equation: string, ...operands: Tensor[] | [Tensor[]]): Te
   const [lhs, rhs] = eq.split("->") as [string, string | undefined];
   const terms = lhs.split(",");
   if (terms.length !== ops.length)
-    throw new RangeError(`einsum(): ${terms.length} operands in the equation '${equation}' but ${ops.length} tensors given`);
+    throw new RangeError(
+      `einsum(): ${terms.length} operands in the equation '${equation}' but ${ops.length} tensors given`,
+    );
   const ellDims = Math.max(0, ...terms.map((t, i) => (t.includes("...") ? ops[i]!.ndim - (t.length - 3) : 0)));
   const ell = [...Array(ellDims).keys()].map((i) => `.${i}`);
   const parse = (term: string, nd?: number): string[] => {
@@ -237,7 +286,9 @@ export function einsum(equation: string, ...operands: Tensor[] | [Tensor[]]): Te
   let labeled: Labeled[] = terms.map((term, i) => {
     const labels = parse(term, ops[i]!.ndim);
     if (labels.length !== ops[i]!.ndim)
-      throw new RangeError(`einsum(): the number of subscripts in the equation (${labels.length}) does not match the number of dimensions (${ops[i]!.ndim}) for operand ${i}`);
+      throw new RangeError(
+        `einsum(): the number of subscripts in the equation (${labels.length}) does not match the number of dimensions (${ops[i]!.ndim}) for operand ${i}`,
+      );
     return dedupe({ t: ops[i]!, labels });
   });
   let outLabels: string[];
@@ -245,7 +296,10 @@ export function einsum(equation: string, ...operands: Tensor[] | [Tensor[]]): Te
   else {
     const counts = new Map<string, number>();
     labeled.forEach((o) => o.labels.forEach((l) => counts.set(l, (counts.get(l) ?? 0) + 1)));
-    const single = [...counts].filter(([l, c]) => c === 1 && !l.startsWith(".")).map(([l]) => l).sort();
+    const single = [...counts]
+      .filter(([l, c]) => c === 1 && !l.startsWith("."))
+      .map(([l]) => l)
+      .sort();
     outLabels = [...ell, ...single];
   }
   // pairwise contraction, left to right; a label is kept while a later operand or the output needs it
@@ -255,8 +309,11 @@ export function einsum(equation: string, ...operands: Tensor[] | [Tensor[]]): Te
   for (let i = 1; i < labeled.length; i++) acc = contractPair(acc, labeled[i]!, needed(labeled.slice(i + 1)));
   acc = sumOut(acc, new Set(outLabels));
   for (const l of outLabels)
-    if (!acc.labels.includes(l)) throw new RangeError(`einsum(): output subscript ${l} does not appear in the equation for any input operand`);
-  const r = permute(acc.t, outLabels.map((l) => acc.labels.indexOf(l)));
+    if (!acc.labels.includes(l))
+      throw new RangeError(`einsum(): output subscript ${l} does not appear in the equation for any input operand`);
+  const r = permute(
+    acc.t,
+    outLabels.map((l) => acc.labels.indexOf(l)),
+  );
   return r;
 }
-

@@ -87,9 +87,10 @@ export class PrimNode<P> extends Node {
   apply(grads: (Tensor | null)[]): (Tensor | null)[] {
     const g = grads[0];
     if (!g || !this.prim.grad) return this.next.map(() => null);
-    if (this.released) throw new Error(
-      "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Specify retainGraph: true if you need to backward through the graph a second time.",
-    );
+    if (this.released)
+      throw new Error(
+        "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Specify retainGraph: true if you need to backward through the graph a second time.",
+      );
     const ctx: GradCtx<P> = {
       inputs: this.saved.map((s) => s?.unpack(this)) as Tensor[],
       out: this.savedOut?.unpack(this) as Tensor,

@@ -71,7 +71,9 @@ function reducePrim(
     infer(inputs, p) {
       const x = inputs[0]!;
       if (!allowEmpty && p.dims.some((d) => x.shape[d] === 0))
-        throw new RangeError(`${name}(): Expected reduction dim ${p.dims.find((d) => x.shape[d] === 0)} to have non-zero size; input shape ${fmtShape(x.shape)}`);
+        throw new RangeError(
+          `${name}(): Expected reduction dim ${p.dims.find((d) => x.shape[d] === 0)} to have non-zero size; input shape ${fmtShape(x.shape)}`,
+        );
       return { shape: reducedShape(x.shape, p.dims, p.keepdim), dtype: dtypeRule(x.dtype) };
     },
     run(k, [x], out, p) {
@@ -84,7 +86,10 @@ const toInt64 = (d: DType): DType => (isFloating(d) ? d : "int64");
 const same = (d: DType): DType => d;
 
 /** amax/amin gradient: split evenly among the elements equal to the result. */
-function extremumGrad(g: Tensor, { inputs: [x], out, params }: { inputs: Tensor[]; out: Tensor; params: ReduceParams }): Tensor[] {
+function extremumGrad(
+  g: Tensor,
+  { inputs: [x], out, params }: { inputs: Tensor[]; out: Tensor; params: ReduceParams },
+): Tensor[] {
   const o = restoreDims(out, x!.shape, params);
   const mask = eq(x!, o);
   const count = sumDims(mask, params.dims, true);
@@ -93,20 +98,44 @@ function extremumGrad(g: Tensor, { inputs: [x], out, params }: { inputs: Tensor[
 
 /** Reduction primitives (the table). */
 export const reducePrims = {
-  sum: reducePrim("sum", { init: "0", step: "acc + v" }, toInt64, (g, { meta, params }) => [
-    expand(restoreDims(g, meta[0]!.shape, params), [...meta[0]!.shape]),
-  ], undefined, true),
-  prod: reducePrim("prod", { init: "1", step: "acc * v" }, toInt64, (g, { inputs: [x], params }) => [
-    mul(restoreDims(g, x!.shape, params), prodOthers(x!, params.dims)),
-  ], { inputs: [0] }, true),
-  amax: reducePrim("amax", { init: "-Infinity", step: "(v > acc || v !== v || acc !== acc) ? (acc !== acc ? acc : v) : acc" }, same, extremumGrad, {
-    inputs: [0],
-    output: true,
-  }, false),
-  amin: reducePrim("amin", { init: "Infinity", step: "(v < acc || v !== v || acc !== acc) ? (acc !== acc ? acc : v) : acc" }, same, extremumGrad, {
-    inputs: [0],
-    output: true,
-  }, false),
+  sum: reducePrim(
+    "sum",
+    { init: "0", step: "acc + v" },
+    toInt64,
+    (g, { meta, params }) => [expand(restoreDims(g, meta[0]!.shape, params), [...meta[0]!.shape])],
+    undefined,
+    true,
+  ),
+  prod: reducePrim(
+    "prod",
+    { init: "1", step: "acc * v" },
+    toInt64,
+    (g, { inputs: [x], params }) => [mul(restoreDims(g, x!.shape, params), prodOthers(x!, params.dims))],
+    { inputs: [0] },
+    true,
+  ),
+  amax: reducePrim(
+    "amax",
+    { init: "-Infinity", step: "(v > acc || v !== v || acc !== acc) ? (acc !== acc ? acc : v) : acc" },
+    same,
+    extremumGrad,
+    {
+      inputs: [0],
+      output: true,
+    },
+    false,
+  ),
+  amin: reducePrim(
+    "amin",
+    { init: "Infinity", step: "(v < acc || v !== v || acc !== acc) ? (acc !== acc ? acc : v) : acc" },
+    same,
+    extremumGrad,
+    {
+      inputs: [0],
+      output: true,
+    },
+    false,
+  ),
 };
 
 /** For each element, the product of all the other elements in its reduction group (exact with zeros). */
@@ -138,7 +167,9 @@ function argPrim(name: string, kind: "max" | "min"): Prim<{ dim: number; keepdim
     infer(inputs, p) {
       const x = inputs[0]!;
       if (x.ndim > 0 && x.shape[p.dim] === 0)
-        throw new RangeError(`${name}(): Expected reduction dim ${p.dim} to have non-zero size; input shape ${fmtShape(x.shape)}`);
+        throw new RangeError(
+          `${name}(): Expected reduction dim ${p.dim} to have non-zero size; input shape ${fmtShape(x.shape)}`,
+        );
       return { shape: x.ndim === 0 ? [] : reducedShape(x.shape, [p.dim], p.keepdim), dtype: "int64" };
     },
     run(k, [x], out, p) {
@@ -186,7 +217,9 @@ export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
 export function mean(x: Tensor, dim?: Dims, keepdim = false, opts: { dtype?: DType } = {}): Tensor {
   const xx = opts.dtype ? toDtype(x, opts.dtype) : x;
   if (!isFloating(xx.dtype))
-    throw new TypeError(`mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${dtypeCName(xx.dtype)}`);
+    throw new TypeError(
+      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: ${dtypeCName(xx.dtype)}`,
+    );
   const dims = resolveDims(x, dim, "mean");
   const n = dims.reduce((a, d) => a * x.shape[d]!, 1);
   return div(sumDims(xx, dims, keepdim), n);
@@ -242,7 +275,8 @@ export const normPrim: Prim<ReduceParams & { p: number }> = {
   saves: { inputs: [0], output: true },
   infer(inputs, p) {
     const x = inputs[0]!;
-    if (!isFloating(x.dtype)) throw new TypeError(`linalg.vector_norm: Expected a floating point tensor as input. Got ${dtypeCName(x.dtype)}`);
+    if (!isFloating(x.dtype))
+      throw new TypeError(`linalg.vector_norm: Expected a floating point tensor as input. Got ${dtypeCName(x.dtype)}`);
     return { shape: reducedShape(x.shape, p.dims, p.keepdim), dtype: x.dtype };
   },
   run(k, [x], out, p) {
@@ -323,7 +357,10 @@ export function max(x: Tensor): Tensor;
 export function max(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function max(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
   if (dim === undefined) {
-    if (x.numel() === 0) throw new RangeError("max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.");
+    if (x.numel() === 0)
+      throw new RangeError(
+        "max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.",
+      );
     return amax(x);
   }
   const d = normDim(dim, x.ndim, "max");
@@ -335,7 +372,10 @@ export function min(x: Tensor): Tensor;
 export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function min(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
   if (dim === undefined) {
-    if (x.numel() === 0) throw new RangeError("min(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.");
+    if (x.numel() === 0)
+      throw new RangeError(
+        "min(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.",
+      );
     return amin(x);
   }
   const d = normDim(dim, x.ndim, "min");
@@ -392,7 +432,12 @@ export interface ScanParams {
   dim: number;
 }
 
-function scanPrim(name: string, kind: "sum" | "prod", grad: Prim<ScanParams>["grad"], saves: Prim<ScanParams>["saves"]): Prim<ScanParams> {
+function scanPrim(
+  name: string,
+  kind: "sum" | "prod",
+  grad: Prim<ScanParams>["grad"],
+  saves: Prim<ScanParams>["saves"],
+): Prim<ScanParams> {
   return {
     name,
     grad,
@@ -413,7 +458,9 @@ function reverseCumsum(g: Tensor, dim: number): Tensor {
 /** Scan primitives (the table). */
 export const scanPrims = {
   cumsum: scanPrim("cumsum", "sum", (g, { params }) => [g.ndim === 0 ? g : reverseCumsum(g, params.dim)], undefined),
-  cumprod: scanPrim("cumprod", "prod", (g, { inputs: [x], params }) => [cumprodGrad(x!, g, params.dim)], { inputs: [0] }),
+  cumprod: scanPrim("cumprod", "prod", (g, { inputs: [x], params }) => [cumprodGrad(x!, g, params.dim)], {
+    inputs: [0],
+  }),
   // cummax/cummin give the index of the running extreme; values come from gather
   cummax_indices: scanArgPrim("cummax", "max"),
   cummin_indices: scanArgPrim("cummin", "min"),
@@ -493,4 +540,3 @@ export function sumToShape(g: Tensor, shape: Shape): Tensor {
   return reshape(r, [...shape]);
 }
 gradHelpers.sumToShape = sumToShape;
-

@@ -22,16 +22,21 @@ export const catPrim: Prim<{ dim: number }> = {
   name: "cat",
   infer(inputs, { dim }) {
     const parts = inputs.filter((t) => !(t.ndim === 1 && t.shape[0] === 0));
-    if (parts.length === 0) return { shape: [0], dtype: resultType(inputs.map((t) => ({ dtype: t.dtype, ndim: 1, wrapped: false }))) };
+    if (parts.length === 0)
+      return { shape: [0], dtype: resultType(inputs.map((t) => ({ dtype: t.dtype, ndim: 1, wrapped: false }))) };
     const ref = parts[0]!;
     if (ref.ndim === 0) throw new RangeError("cat(): zero-dimensional tensor (at position 0) cannot be concatenated");
     let total = 0;
     parts.forEach((t, i) => {
       if (t.ndim !== ref.ndim)
-        throw new RangeError(`cat(): Tensors must have same number of dimensions: got ${ref.ndim} and ${t.ndim} (tensor ${i} has shape ${fmtShape(t.shape)})`);
+        throw new RangeError(
+          `cat(): Tensors must have same number of dimensions: got ${ref.ndim} and ${t.ndim} (tensor ${i} has shape ${fmtShape(t.shape)})`,
+        );
       for (let d = 0; d < ref.ndim; d++)
         if (d !== dim && t.shape[d] !== ref.shape[d])
-          throw new RangeError(`cat(): Sizes of tensors must match except in dimension ${dim}. Expected size ${ref.shape[d]} but got size ${t.shape[d]} for tensor number ${i} in the list (shapes ${fmtShape(ref.shape)} and ${fmtShape(t.shape)}).`);
+          throw new RangeError(
+            `cat(): Sizes of tensors must match except in dimension ${dim}. Expected size ${ref.shape[d]} but got size ${t.shape[d]} for tensor number ${i} in the list (shapes ${fmtShape(ref.shape)} and ${fmtShape(t.shape)}).`,
+          );
       total += t.shape[dim]!;
     });
     const shape = [...ref.shape];
@@ -71,10 +76,15 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const ref = tensors[0]!;
   tensors.forEach((t, i) => {
     if (t.ndim !== ref.ndim || t.shape.some((s, j) => s !== ref.shape[j]))
-      throw new RangeError(`stack(): stack expects each tensor to be equal size, but got ${fmtShape(ref.shape)} at entry 0 and ${fmtShape(t.shape)} at entry ${i}`);
+      throw new RangeError(
+        `stack(): stack expects each tensor to be equal size, but got ${fmtShape(ref.shape)} at entry 0 and ${fmtShape(t.shape)} at entry ${i}`,
+      );
   });
   const d = normDim(dim, ref.ndim + 1, "stack");
-  return cat(tensors.map((t) => unsqueeze(t, d)), d);
+  return cat(
+    tensors.map((t) => unsqueeze(t, d)),
+    d,
+  );
 }
 /** Concatenate column-wise (dim 1; dim 0 for 1-D tensors). */
 export function hstack(tensors: readonly Tensor[]): Tensor {
@@ -83,7 +93,10 @@ export function hstack(tensors: readonly Tensor[]): Tensor {
 }
 /** Concatenate row-wise, making 1-D tensors rows. */
 export function vstack(tensors: readonly Tensor[]): Tensor {
-  return cat(tensors.map((t) => (t.ndim < 2 ? reshape(t, [1, -1]) : t)), 0);
+  return cat(
+    tensors.map((t) => (t.ndim < 2 ? reshape(t, [1, -1]) : t)),
+    0,
+  );
 }
 
 /** Split into pieces of `splitSize` (the last may be smaller) or of the given sizes. */
@@ -92,13 +105,17 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
   const n = x.shape[d]!;
   let sizes: number[];
   if (typeof splitSize === "number") {
-    if (splitSize <= 0 && n > 0) throw new RangeError(`split(): split_size can only be 0 if dimension size is 0, but got dimension size of ${n}`);
+    if (splitSize <= 0 && n > 0)
+      throw new RangeError(`split(): split_size can only be 0 if dimension size is 0, but got dimension size of ${n}`);
     sizes = [];
     for (let s = 0; s < n || (n === 0 && sizes.length === 0); s += splitSize) sizes.push(Math.min(splitSize, n - s));
   } else {
     sizes = [...splitSize];
     const total = sizes.reduce((a, b) => a + b, 0);
-    if (total !== n) throw new RangeError(`split_with_sizes(): expects split_sizes to sum exactly to ${n} (input tensor's size at dimension ${d}), but got split_sizes=${fmtShape(sizes)}`);
+    if (total !== n)
+      throw new RangeError(
+        `split_with_sizes(): expects split_sizes to sum exactly to ${n} (input tensor's size at dimension ${d}), but got split_sizes=${fmtShape(sizes)}`,
+      );
   }
   let start = 0;
   return sizes.map((s) => {
@@ -109,7 +126,8 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
 }
 /** Split into `chunks` nearly equal pieces. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new RangeError(`chunk(): chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new RangeError(`chunk(): chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
   const d = normDim(dim, x.ndim, "chunk");
   const size = Math.ceil(x.shape[d]! / chunks);
   return split(x, Math.max(size, 1), d);
@@ -151,7 +169,8 @@ export function roll(x: Tensor, shifts: number | readonly number[], dims?: numbe
     return view(roll(flatten(x), sh[0]!, 0), [...x.shape]);
   }
   const ds = typeof dims === "number" ? [dims] : [...dims];
-  if (ds.length !== sh.length) throw new RangeError(`roll(): shifts and dimensions must align. shifts: ${sh.length}, dims: ${ds.length}`);
+  if (ds.length !== sh.length)
+    throw new RangeError(`roll(): shifts and dimensions must align. shifts: ${sh.length}, dims: ${ds.length}`);
   let r = x;
   ds.forEach((dim, i) => {
     const d = normDim(dim, x.ndim, "roll");
@@ -168,13 +187,18 @@ export function roll(x: Tensor, shifts: number | readonly number[], dims?: numbe
 export function repeat(x: Tensor, ...sizes: number[] | [number[]]): Tensor {
   const reps = Array.isArray(sizes[0]) ? [...sizes[0]] : (sizes as number[]);
   if (reps.length < x.ndim)
-    throw new RangeError(`repeat(): Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor (${reps.length} < ${x.ndim})`);
+    throw new RangeError(
+      `repeat(): Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor (${reps.length} < ${x.ndim})`,
+    );
   const padded = [...Array(reps.length - x.ndim).fill(1), ...x.shape] as number[];
   // (1, s0, 1, s1, ...) expanded to (r0, s0, r1, s1, ...), then merged pairwise
   const inter = padded.flatMap((s) => [1, s]);
   const target = padded.flatMap((s, i) => [reps[i]!, s]);
   const e = expand(reshape(x, inter), target);
-  return reshape(e, padded.map((s, i) => s * reps[i]!));
+  return reshape(
+    e,
+    padded.map((s, i) => s * reps[i]!),
+  );
 }
 /** repeat with fewer dims allowed (leading ones are implied). */
 export function tile(x: Tensor, dims: readonly number[]): Tensor {
@@ -188,7 +212,10 @@ export function repeatInterleave(x: Tensor, repeats: number | Tensor, dim?: numb
   const n = src.shape[d]!;
   let counts = typeof repeats === "number" ? [repeats] : Array.from(repeats.dataSync());
   if (counts.length === 1) counts = new Array<number>(n).fill(counts[0]!);
-  if (counts.length !== n) throw new RangeError(`repeat_interleave(): repeats must have the same size as input along dim (${counts.length} vs ${n})`);
+  if (counts.length !== n)
+    throw new RangeError(
+      `repeat_interleave(): repeats must have the same size as input along dim (${counts.length} vs ${n})`,
+    );
   const idx: number[] = [];
   counts.forEach((c, i) => {
     if (c < 0) throw new RangeError("repeat_interleave(): repeats can not be negative");
@@ -220,10 +247,17 @@ export const constantPadPrim: Prim<{ pads: number[][]; value: number }> = {
 };
 
 /** Pad the last dims: `pad = [left, right, top, bottom, ...]` from the last dim backwards (`F.pad`). */
-export function pad(x: Tensor, padding: readonly number[], mode: "constant" | "reflect" | "replicate" | "circular" = "constant", value = 0): Tensor {
-  if (padding.length % 2 !== 0) throw new RangeError(`pad(): Padding length must be divisible by 2, got ${padding.length}`);
+export function pad(
+  x: Tensor,
+  padding: readonly number[],
+  mode: "constant" | "reflect" | "replicate" | "circular" = "constant",
+  value = 0,
+): Tensor {
+  if (padding.length % 2 !== 0)
+    throw new RangeError(`pad(): Padding length must be divisible by 2, got ${padding.length}`);
   const k = padding.length / 2;
-  if (k > x.ndim) throw new RangeError(`pad(): Padding length (${padding.length}) too large for input of ${x.ndim} dims`);
+  if (k > x.ndim)
+    throw new RangeError(`pad(): Padding length (${padding.length}) too large for input of ${x.ndim} dims`);
   // per-dim [before, after], dims in natural order
   const pads = x.shape.map(() => [0, 0]);
   for (let i = 0; i < k; i++) pads[x.ndim - 1 - i] = [padding[2 * i]!, padding[2 * i + 1]!];
@@ -233,7 +267,8 @@ export function pad(x: Tensor, padding: readonly number[], mode: "constant" | "r
       const n = r.shape[d]!;
       const cropB = Math.max(0, -b!);
       const cropA = Math.max(0, -a!);
-      if (cropB + cropA > n) throw new RangeError(`pad(): cropping ${cropB + cropA} elements from dim ${d} of size ${n}`);
+      if (cropB + cropA > n)
+        throw new RangeError(`pad(): cropping ${cropB + cropA} elements from dim ${d} of size ${n}`);
       if (cropB || cropA) r = narrow(r, d, cropB, n - cropB - cropA);
     });
     const pos = pads.map(([b, a]) => [Math.max(0, b!), Math.max(0, a!)]);
@@ -244,9 +279,13 @@ export function pad(x: Tensor, padding: readonly number[], mode: "constant" | "r
     if (!b && !a) return;
     const n = x.shape[d]!;
     if (mode === "reflect" && (b! >= n || a! >= n))
-      throw new RangeError(`pad(): Padding size should be less than the corresponding input dimension, but got: padding (${b}, ${a}) at dimension ${d} of input ${fmtShape(x.shape)}`);
+      throw new RangeError(
+        `pad(): Padding size should be less than the corresponding input dimension, but got: padding (${b}, ${a}) at dimension ${d} of input ${fmtShape(x.shape)}`,
+      );
     if (mode === "circular" && (b! > n || a! > n))
-      throw new RangeError(`pad(): Padding value causes wrapping around more than once (padding (${b}, ${a}), size ${n})`);
+      throw new RangeError(
+        `pad(): Padding value causes wrapping around more than once (padding (${b}, ${a}), size ${n})`,
+      );
     // source position of each output position along d
     const i = arange(-b!, n + a!, 1, { dtype: "int64", device: x.device });
     let src: Tensor;

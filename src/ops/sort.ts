@@ -51,7 +51,10 @@ export function msort(x: Tensor): Tensor {
 export function topk(x: Tensor, k: number, dim = -1, largest = true, _sorted = true): ValuesIndices {
   const d = x.ndim === 0 ? 0 : normDim(dim, x.ndim, "topk");
   const n = x.ndim === 0 ? 1 : x.shape[d]!;
-  if (!Number.isInteger(k) || k < 0 || k > n) throw new RangeError(`topk(): selected index k (${k}) out of range for dimension ${d} of size ${n} (input ${fmtShape(x.shape)})`);
+  if (!Number.isInteger(k) || k < 0 || k > n)
+    throw new RangeError(
+      `topk(): selected index k (${k}) out of range for dimension ${d} of size ${n} (input ${fmtShape(x.shape)})`,
+    );
   if (x.ndim === 0) return valuesIndices(x, filled([], 0, "int64", x.device));
   const idx = narrow(sortIndices(x, d, largest), d, 0, k);
   return valuesIndices(gather(x, d, idx), idx);
@@ -60,7 +63,8 @@ export function topk(x: Tensor, k: number, dim = -1, largest = true, _sorted = t
 export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): ValuesIndices {
   const d = x.ndim === 0 ? 0 : normDim(dim, x.ndim, "kthvalue");
   const n = x.ndim === 0 ? 1 : x.shape[d]!;
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new RangeError(`kthvalue(): selected number k (${k}) out of range for dimension ${d} of size ${n}`);
+  if (!Number.isInteger(k) || k < 1 || k > n)
+    throw new RangeError(`kthvalue(): selected number k (${k}) out of range for dimension ${d} of size ${n}`);
   if (x.ndim === 0) return valuesIndices(x, filled([], 0, "int64", x.device));
   const idx = unsqueeze(select(sortIndices(x, d, false), d, k - 1), d);
   const v = gather(x, d, idx);

@@ -78,13 +78,16 @@ export const viewPrims = {
     });
     return { shape, strides, offset: g.offset };
   }),
-  slice: viewPrim<{ dim: number; start: number; end: number; step: number }>("slice", (g, { dim, start, end, step }) => {
-    const shape = [...g.shape];
-    const strides = [...g.strides];
-    shape[dim] = Math.max(0, Math.ceil((end - start) / step));
-    strides[dim] = g.strides[dim]! * step;
-    return { shape, strides, offset: g.offset + start * g.strides[dim]! };
-  }),
+  slice: viewPrim<{ dim: number; start: number; end: number; step: number }>(
+    "slice",
+    (g, { dim, start, end, step }) => {
+      const shape = [...g.shape];
+      const strides = [...g.strides];
+      shape[dim] = Math.max(0, Math.ceil((end - start) / step));
+      strides[dim] = g.strides[dim]! * step;
+      return { shape, strides, offset: g.offset + start * g.strides[dim]! };
+    },
+  ),
   select: viewPrim<{ dim: number; index: number }>("select", (g, { dim, index }) => ({
     shape: g.shape.filter((_, i) => i !== dim),
     strides: g.strides.filter((_, i) => i !== dim),
@@ -112,11 +115,14 @@ export const viewPrims = {
     return { shape: [...shape, size], strides: [...strides, g.strides[dim]!], offset: g.offset };
   }),
   // geometry relative to the input's first element; `delta` is the storage offset minus the input's
-  as_strided: viewPrim<{ size: number[]; stride: number[]; delta: number }>("as_strided", (g, { size, stride, delta }) => ({
-    shape: size,
-    strides: stride,
-    offset: g.offset + delta,
-  })),
+  as_strided: viewPrim<{ size: number[]; stride: number[]; delta: number }>(
+    "as_strided",
+    (g, { size, stride, delta }) => ({
+      shape: size,
+      strides: stride,
+      offset: g.offset + delta,
+    }),
+  ),
   alias: viewPrim<Record<string, never>>("alias", (g) => g),
 };
 
@@ -140,7 +146,9 @@ function flatArgs(a: number[] | [number[]]): number[] {
 export function permute(x: Tensor, ...dims: number[] | [number[]]): Tensor {
   const d = flatArgs(dims);
   if (d.length !== x.ndim)
-    throw new RangeError(`permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${x.ndim} is not equal to len(dims) = ${d.length}`);
+    throw new RangeError(
+      `permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${x.ndim} is not equal to len(dims) = ${d.length}`,
+    );
   const nd = d.map((i) => normDim(i, x.ndim, "permute"));
   if (new Set(nd).size !== nd.length) throw new RangeError(`permute(): repeated dim in ${fmtShape(d)}`);
   return apply(vp.permute, [x], { dims: nd });
@@ -162,14 +170,17 @@ export function t(x: Tensor): Tensor {
 }
 /** Transpose of the last two dims (`x.mT`). */
 export function mT(x: Tensor): Tensor {
-  if (x.ndim < 2) throw new RangeError(`tensor.mT is only supported on matrices or batches of matrices. Got ${x.ndim}-D tensor.`);
+  if (x.ndim < 2)
+    throw new RangeError(`tensor.mT is only supported on matrices or batches of matrices. Got ${x.ndim}-D tensor.`);
   return transpose(x, -2, -1);
 }
 /** Broadcast to a larger shape without copying (-1 keeps a size). */
 export function expand(x: Tensor, ...shape: number[] | [number[]]): Tensor {
   const s = flatArgs(shape);
   if (s.length < x.ndim)
-    throw new RangeError(`expand(): the number of sizes provided (${s.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`);
+    throw new RangeError(
+      `expand(): the number of sizes provided (${s.length}) must be greater or equal to the number of dimensions in the tensor (${x.ndim})`,
+    );
   const off = s.length - x.ndim;
   const target = s.map((d, i) => {
     if (d !== -1) return d;
@@ -226,7 +237,9 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const n = x.shape[d]!;
   const s = start < 0 ? start + n : start;
   if (s < 0 || s > n || length < 0 || s + length > n)
-    throw new RangeError(`narrow(): start (${start}) + length (${length}) exceeds dimension size (${n}) of dim ${dim} for input ${fmtShape(x.shape)}`);
+    throw new RangeError(
+      `narrow(): start (${start}) + length (${length}) exceeds dimension size (${n}) of dim ${dim} for input ${fmtShape(x.shape)}`,
+    );
   return apply(vp.slice, [x], { dim: d, start: s, end: s + length, step: 1 });
 }
 /** The slice at `index` of `dim`, removing that dim. */
@@ -235,7 +248,9 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   const d = normDim(dim, x.ndim, "select");
   const n = x.shape[d]!;
   if (index < -n || index >= n)
-    throw new RangeError(`select(): index ${index} out of range for tensor of size ${fmtShape(x.shape)} at dimension ${dim}`);
+    throw new RangeError(
+      `select(): index ${index} out of range for tensor of size ${fmtShape(x.shape)} at dimension ${dim}`,
+    );
   return apply(vp.select, [x], { dim: d, index: index < 0 ? index + n : index });
 }
 /** Sliding windows of `size` with `step` along `dimension`, as a new last dim. */
@@ -259,12 +274,15 @@ export function asStrided(x: Tensor, size: number[], stride: number[], storageOf
   const off = storageOffset ?? x.offset;
   let maxIndex = off;
   for (let i = 0; i < size.length; i++) {
-    if (size[i]! < 0 || stride[i]! < 0) throw new RangeError("as_strided(): negative sizes or strides are not supported");
+    if (size[i]! < 0 || stride[i]! < 0)
+      throw new RangeError("as_strided(): negative sizes or strides are not supported");
     if (size[i] === 0) maxIndex = -1;
     else if (maxIndex >= 0) maxIndex += (size[i]! - 1) * stride[i]!;
   }
   if (maxIndex >= x.storage.numel)
-    throw new RangeError(`as_strided(): setStorage: sizes ${fmtShape(size)}, strides ${fmtShape(stride)}, storage offset ${off} require a storage of ${maxIndex + 1} elements, but it has ${x.storage.numel}`);
+    throw new RangeError(
+      `as_strided(): setStorage: sizes ${fmtShape(size)}, strides ${fmtShape(stride)}, storage offset ${off} require a storage of ${maxIndex + 1} elements, but it has ${x.storage.numel}`,
+    );
   if (x.requiresGrad && !x.isContiguous())
     throw new Error("as_strided(): backward through a non-contiguous input is not supported; call .contiguous() first");
   return apply(vp.as_strided, [x], { size: [...size], stride: [...stride], delta: off - x.offset });
@@ -296,4 +314,3 @@ export function movedim(x: Tensor, source: number | number[], destination: numbe
   for (let i = 0, r = 0; i < x.ndim; i++) if (order[i] === -1) order[i] = rest[r++]!;
   return permute(x, order);
 }
-

@@ -100,7 +100,10 @@ for (let it = 0; it < outer; it++) {
 /** Run an elementwise expression over inputs already broadcast to out.shape. */
 export function runMap(expr: Expr, inputs: readonly View[], out: View, scalars: readonly number[]): void {
   const views = [out, ...inputs];
-  const c = coalesce(out.shape, views.map((v) => v.strides));
+  const c = coalesce(
+    out.shape,
+    views.map((v) => v.strides),
+  );
   const fn = compileMap(expr.js, inputs.length, out.dtype);
   if (out.shape.some((d) => d === 0)) return;
   fn(
@@ -157,7 +160,18 @@ for (let o = 0; o < outer; o++) {
     base -= outerStrides[d] * outerShape[d]; oidx[d] = 0;
   }
 }`;
-  fn = new Function("out", "outOff", "x", "xOff", "outerShape", "outerStrides", "innerShape", "innerStrides", "H", src) as ReduceFn;
+  fn = new Function(
+    "out",
+    "outOff",
+    "x",
+    "xOff",
+    "outerShape",
+    "outerStrides",
+    "innerShape",
+    "innerStrides",
+    "H",
+    src,
+  ) as ReduceFn;
   reduceCache.set(key, fn);
   return fn;
 }

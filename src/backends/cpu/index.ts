@@ -2,7 +2,7 @@
 // Storage is a plain typed array, so the garbage collector frees it.
 
 import { allocArray, type DType, type StorageArray } from "../../dtype.js";
-import type { Backend, Kernels, ScatterReduce, Storage, View } from "../../backend.js";
+import type { Backend, Kernels, Storage, View } from "../../backend.js";
 import type { Shape } from "../../shape.js";
 import { arr, runMap, runReduce } from "./codegen.js";
 import { H } from "./mathfns.js";
@@ -156,7 +156,8 @@ const kernels: Kernels = {
     const xs = x.strides.map((s, d) => (d === dim ? 0 : s));
     walk(out.shape, [xs, index.strides, out.strides], [x.offset, index.offset, out.offset], ([px, pi, po]) => {
       const j = I[pi!]!;
-      if (j < -n || j >= n) throw new RangeError(`gather(): index ${j} is out of bounds for dimension ${dim} with size ${n}`);
+      if (j < -n || j >= n)
+        throw new RangeError(`gather(): index ${j} is out of bounds for dimension ${dim} with size ${n}`);
       O[po!] = X[px! + (j < 0 ? j + n : j) * sd]!;
     });
   },
@@ -169,12 +170,14 @@ const kernels: Kernels = {
     const sd = out.strides[dim]!;
     const os = out.strides.map((s, d) => (d === dim ? 0 : s));
     const r = round(out.dtype);
-    const isInt = out.dtype !== "float32" && out.dtype !== "float64" && out.dtype !== "float16" && out.dtype !== "bfloat16";
+    const isInt =
+      out.dtype !== "float32" && out.dtype !== "float64" && out.dtype !== "float16" && out.dtype !== "bfloat16";
     // positions touched get their reduction started from scratch when !includeSelf; counts for mean
     const counts = new Map<number, number>();
     walk(index.shape, [os, index.strides, src.strides], [out.offset, index.offset, src.offset], ([po, pi, ps]) => {
       const j = I[pi!]!;
-      if (j < -n || j >= n) throw new RangeError(`scatter(): index ${j} is out of bounds for dimension ${dim} with size ${n}`);
+      if (j < -n || j >= n)
+        throw new RangeError(`scatter(): index ${j} is out of bounds for dimension ${dim} with size ${n}`);
       const p = po! + (j < 0 ? j + n : j) * sd;
       const v = S[ps!]!;
       const seen = counts.get(p);
@@ -186,8 +189,7 @@ const kernels: Kernels = {
       else if (reduce === "amax") O[p] = H.maximum(O[p]!, v);
       else if (reduce === "amin") O[p] = H.minimum(O[p]!, v);
     });
-    if (reduce === "mean")
-      for (const [p, c] of counts) O[p] = isInt ? Math.floor(O[p]! / c) : r(O[p]! / c);
+    if (reduce === "mean") for (const [p, c] of counts) O[p] = isInt ? Math.floor(O[p]! / c) : r(O[p]! / c);
   },
 
   sort(x, descending, indices) {
@@ -233,4 +235,3 @@ export const cpuBackend: Backend = {
   read: (s) => Promise.resolve((s as CpuStorage).data),
   readSync: (s) => (s as CpuStorage).data,
 };
-

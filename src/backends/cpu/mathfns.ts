@@ -101,9 +101,9 @@ function roundEven(x: number): number {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** torch.sign: -1, 0 or 1, keeping NaN and the sign of zero out of it (sign(-0) is 0). */
+/** torch.sign: -1, 0 or 1 (NaN and -0 give 0, as in PyTorch). */
 function sign(x: number): number {
-  return x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : NaN;
+  return x > 0 ? 1 : x < 0 ? -1 : 0;
 }
 
 /** Python-style remainder: result has the sign of the divisor. */
@@ -192,7 +192,9 @@ export const H = {
   f16: roundF16,
   bf16: roundBf16,
   f32: Math.fround,
-  /** Integer truncation of a float written into int64 storage (NaN and Inf have no integer). */
-  i64: (x: number) => (Number.isFinite(x) ? Math.trunc(x) : x !== x ? 0 : x > 0 ? 9223372036854775807 : -9223372036854775808),
+  /** Float to int32 as x86 converts it: NaN, Inf and out-of-range values become INT32_MIN. */
+  i32: (x: number) => (x > -2147483649 && x < 2147483648 ? Math.trunc(x) : -2147483648),
+  /** Float to int64 as x86 converts it: NaN, Inf and out-of-range values become INT64_MIN. */
+  i64: (x: number) => (x >= -(2 ** 63) && x < 2 ** 63 ? Math.trunc(x) : -(2 ** 63)),
 };
 export type Helpers = typeof H;
