@@ -135,3 +135,4 @@ export {
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from "./autograd/gradmode.js";
 export { prims, type PrimName } from "./ops/table.js";
 export * as autograd from "./autograd/index.js";
+export * as nn from "./nn/index.js";
