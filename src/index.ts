@@ -136,3 +136,4 @@ export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from "./autograd/gr
 export { prims, type PrimName } from "./ops/table.js";
 export * as autograd from "./autograd/index.js";
 export * as nn from "./nn/index.js";
+export { save, load, serialize, deserialize, safetensors } from "./serialization/index.js";
