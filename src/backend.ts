@@ -28,6 +28,11 @@ export interface View {
  */
 export interface Expr {
   readonly js: string;
+  /**
+   * Per input, a conversion applied when the value is read (`"Math.fround"`, `"H.f16"`), or null:
+   * inputs are converted to the op's computation dtype first, as PyTorch does.
+   */
+  readonly reads?: readonly (string | null)[];
 }
 
 /** How a reduction combines elements: initial value, combine step, and optional finishing step. */
@@ -37,6 +42,18 @@ export interface ReduceExpr {
 }
 
 export type ScatterReduce = "none" | "sum" | "prod" | "mean" | "amax" | "amin";
+
+/** Geometry of a convolution, one entry per spatial dim (see the `convolution` primitive). */
+export interface ConvGeometry {
+  readonly stride: readonly number[];
+  /** Zeros before the first input element (negative crops). */
+  readonly padding: readonly number[];
+  /** Spacing of the kernel taps. */
+  readonly dilation: readonly number[];
+  /** Spacing of the input elements (`inputDilation - 1` zeros between them): transposed convolution. */
+  readonly inputDilation: readonly number[];
+  readonly groups: number;
+}
 
 /** Kernel arguments and results: one entry per kernel every backend must provide. */
 export interface Kernels {
@@ -56,6 +73,8 @@ export interface Kernels {
   scatter(out: View, dim: number, index: View, src: View, reduce: ScatterReduce, includeSelf: boolean): void;
   /** Stable sort along the last dim: writes the sorting permutation into `indices`. */
   sort(x: View, descending: boolean, indices: View): void;
+  /** out (N, O, *outSizes), contiguous = convolution of x (N, C, *in) with w (O, C / groups, *k). */
+  conv(x: View, w: View, out: View, geometry: ConvGeometry): void;
   /** out[view positions] += src: scatters a view-shaped gradient back into its base. */
   stridedAccumulate(src: View, out: View, viewShape: Shape, viewStrides: Shape, viewOffset: number): void;
 }

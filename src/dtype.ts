@@ -178,13 +178,26 @@ export function toFloat(d: DType): DType {
   return isFloating(d) ? d : getDefaultDtype();
 }
 
-/** A number as it reads back after being stored in a tensor of dtype `d`. */
+/**
+ * A number as it reads back after being stored in a tensor of dtype `d`, converted as PyTorch's CPU
+ * cast kernel converts a double on x86: truncation toward zero; NaN, Inf and values out of range give
+ * INT64_MIN / INT32_MIN (int8 and int16 keep the low bits of the int32 result, uint8 those of the
+ * int64 one); bool is `!= 0`.
+ */
 export function castValue(v: number, d: DType): number {
   switch (d) {
     case "bool":
-      return v !== 0 ? 1 : 0;
+      return v !== 0 ? 1 : 0; // NaN is nonzero: true
     case "int64":
-      return Number.isFinite(v) ? Math.trunc(v) : 0;
+    case "uint8": {
+      // `+ 0` turns -0 into 0: integers have no negative zero; uint8 keeps the low bits of the int64
+      const i = v >= -(2 ** 63) && v < 2 ** 63 ? Math.trunc(v) + 0 : -(2 ** 63);
+      return d === "uint8" ? allocArray(d, 1).fill(i)[0]! : i;
+    }
+    case "int32":
+    case "int16":
+    case "int8":
+      return allocArray(d, 1).fill(v > -2147483649 && v < 2147483648 ? Math.trunc(v) : -2147483648)[0]!;
     case "float16":
       return roundF16(v);
     case "bfloat16":
@@ -209,8 +222,10 @@ export function roundBf16(x: number): number {
   return f32[0]!;
 }
 
-/** Round a number to the nearest float16 value (round half to even), returned as a number. */
+/** Round a number to the nearest float16 value (via float32, round half to even), returned as a number. */
 export function roundF16(x: number): number {
+  // PyTorch converts a double to float16 through float32 (c10::Half(float)): round to float32 first
+  x = Math.fround(x);
   if (Number.isNaN(x) || !Number.isFinite(x) || x === 0) return x;
   const ax = Math.abs(x);
   if (ax >= 65520) return x > 0 ? Infinity : -Infinity;

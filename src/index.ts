@@ -38,6 +38,8 @@ export {
   sum,
   prod,
   mean,
+  nansum,
+  nanmean,
   amax,
   amin,
   max,
@@ -81,7 +83,18 @@ export {
   type IndexItem,
   type Slice,
 } from "./ops/indexing.js";
-export { sort, argsort, msort, topk, kthvalue } from "./ops/sort.js";
+export { sort, argsort, msort, topk, kthvalue, mode } from "./ops/sort.js";
+export {
+  unique,
+  uniqueConsecutive,
+  bincount,
+  histc,
+  searchsorted,
+  bucketize,
+  where,
+  type UniqueOptions,
+  type SearchsortedOptions,
+} from "./ops/host_ops.js";
 export {
   cat,
   stack,
@@ -133,7 +146,40 @@ export {
   type NestedData,
 } from "./ops/creation.js";
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from "./autograd/gradmode.js";
+export { setNumThreads, getNumThreads } from "./backends/cpu/native.js";
 export { prims, type PrimName } from "./ops/table.js";
+export {
+  Generator,
+  defaultGenerator,
+  manualSeed,
+  seed,
+  initialSeed,
+  getRngState,
+  setRngState,
+  rand,
+  randn,
+  randint,
+  randperm,
+  normal,
+  bernoulli,
+  multinomial,
+  randLike,
+  randnLike,
+  randintLike,
+  uniform_,
+  normal_,
+  bernoulli_,
+  exponential_,
+  random_,
+  cauchy_,
+  logNormal_,
+  geometric_,
+  type RandomOptions,
+  type GeneratorOptions,
+} from "./ops/random.js";
 export * as autograd from "./autograd/index.js";
 export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
 export { save, load, serialize, deserialize, safetensors } from "./serialization/index.js";
+export * as utils from "./utils/index.js";
+export * as vision from "./vision/index.js";

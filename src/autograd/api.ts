@@ -5,7 +5,8 @@ import { Tensor, type GradHook } from "../tensor.js";
 import { runBackward, type BackwardOptions } from "./engine.js";
 import { gradEdge, Node, SavedTensor } from "./node.js";
 import { isGradEnabled, noGrad } from "./gradmode.js";
-import { onesLike } from "../ops/creation.js";
+import { onesLike, zeros } from "../ops/creation.js";
+import type { DType } from "../dtype.js";
 import { fmtShape, sameShape } from "../shape.js";
 
 /** Backpropagate from `t`; `gradient` defaults to 1 for a one-element `t`. */
@@ -96,6 +97,12 @@ export class FunctionCtx {
   needsInputGrad: boolean[] = [];
   /** Other values stashed by forward for backward. */
   [key: string]: unknown;
+  /** Whether backward gets zeros (true, the default) or null for outputs that received no gradient. */
+  materializeGrads = true;
+  /** `ctx.set_materialize_grads(value)`. */
+  setMaterializeGrads(value: boolean): void {
+    this.materializeGrads = value;
+  }
   /** Keep tensors for backward (checked against in-place modification). */
   saveForBackward(...tensors: Tensor[]): void {
     this.saved = tensors.map((t) => new SavedTensor(t));
@@ -118,18 +125,22 @@ class FunctionNode extends Node {
     private readonly fn: typeof Function,
     private readonly ctx: FunctionCtx,
     private readonly tensorArgs: number[],
-    numOutputs: number,
+    private readonly outputs: { shape: readonly number[]; dtype: DType; device: string }[],
     inputs: Tensor[],
   ) {
     super();
-    this.numOutputs = numOutputs;
+    this.numOutputs = outputs.length;
     this.next = inputs.map((t) => gradEdge(t));
   }
   name(): string {
     return `${this.fn.name}Backward`;
   }
   apply(grads: (Tensor | null)[]): (Tensor | null)[] {
-    const filled = grads.map((g) => g);
+    // outputs that received no gradient get zeros, as in PyTorch (unless ctx.setMaterializeGrads(false))
+    const filled = this.outputs.map(
+      (o, i) =>
+        grads[i] ?? (this.ctx.materializeGrads ? zeros([...o.shape], { dtype: o.dtype, device: o.device }) : null),
+    );
     const raw = this.fn.backward(this.ctx, ...filled);
     const list = Array.isArray(raw) ? raw : [raw];
     return this.tensorArgs.map((argIndex) => list[argIndex] ?? null);
@@ -162,7 +173,8 @@ export class Function {
     const out = noGrad(() => this.forward(ctx, ...args));
     const outs = Array.isArray(out) ? out : [out];
     if (isGradEnabled() && tensors.some((t) => t.requiresGrad)) {
-      const node = new FunctionNode(this, ctx, tensorArgs, outs.length, tensors);
+      const metas = outs.map((o) => ({ shape: o.shape, dtype: o.dtype, device: o.device }));
+      const node = new FunctionNode(this, ctx, tensorArgs, metas, tensors);
       ctx.node = node;
       const results = outs.map((o, i) => {
         // an input returned as-is becomes a new tensor object carrying the new history

@@ -153,5 +153,6 @@ function accumulateLeaf(t: Tensor, g: Tensor, createGraph: boolean): void {
     );
   if (!t.grad) t.grad = createGraph ? g : clone(detach(g));
   else if (createGraph) t.grad = add(t.grad, g);
-  else t.grad = add(t.grad, g);
+  // without createGraph the existing .grad tensor is updated in place, as PyTorch does
+  else t.grad.add_(g);
 }

@@ -13,11 +13,12 @@ export interface GradcheckOptions {
   raiseException?: boolean;
 }
 
-type Fn = (...inputs: Tensor[]) => Tensor | Tensor[];
+/** A function under test: returns a tensor or several (an array or any iterable, e.g. `{ values, indices }`). */
+type Fn = (...inputs: Tensor[]) => Tensor | Iterable<Tensor>;
 
 function outputsOf(fn: Fn, inputs: Tensor[]): Tensor[] {
   const r = fn(...inputs);
-  return (Array.isArray(r) ? r : [r]).filter((t) => t.isFloatingPoint());
+  return (r instanceof Tensor ? [r] : [...r]).filter((t) => t.isFloatingPoint());
 }
 
 /** `x` with element `i` (row-major) shifted by `delta`, as a new leaf with x's requiresGrad. */

@@ -17,16 +17,21 @@ const FREED =
 export class SavedTensor {
   private tensor: Tensor | null;
   private readonly version: number;
-  constructor(t: Tensor) {
+  /** The tensor's grad_fn when it was saved (`producer` for a node's own output), for errors. */
+  private readonly producer: Node | null;
+  private readonly outputNr: number;
+  constructor(t: Tensor, producer?: Node) {
     this.tensor = t;
     this.version = t.version;
+    this.producer = producer ?? t.gradFn;
+    this.outputNr = producer ? 0 : t.outputNr;
   }
   /** The saved tensor; throws if it was freed or modified in place since it was saved. */
   unpack(node: Node): Tensor {
     const t = this.tensor;
     if (!t) throw new Error(FREED);
     if (t.version !== this.version) {
-      const producer = t.gradFn ? `, which is output ${t.outputNr} of ${t.gradFn.name()},` : "";
+      const producer = this.producer ? `, which is output ${this.outputNr} of ${this.producer.name()},` : "";
       throw new Error(
         `one of the variables needed for gradient computation has been modified by an inplace operation: [${t.dtype} ${fmtShape(t.shape)}]${producer} is at version ${t.version}; expected version ${this.version} instead (needed by ${node.name()}).`,
       );

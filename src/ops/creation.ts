@@ -9,6 +9,7 @@ import {
   allocArray,
   castValue,
   getDefaultDtype,
+  isFloating,
   toDType,
   type DType,
   type StorageArray,
@@ -17,6 +18,7 @@ import {
 import { checkShape, contiguousStrides, type Shape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { filled } from "./scalar.js";
+import { fma, fmaf } from "../fma.js";
 
 /** Options accepted by every creation function. */
 export interface TensorOptions {
@@ -80,6 +82,29 @@ function flattenNested(data: NestedData): { shape: number[]; values: number[]; a
   return { shape, values, anyFloat: anyFloat || values.length === 0, allBool };
 }
 
+/** The range of each integer dtype, for PyTorch's overflow check on JS numbers (c10::checked_convert). */
+const intRange: Partial<Record<DType, [number, number]>> = {
+  uint8: [0, 255],
+  int8: [-128, 127],
+  int16: [-32768, 32767],
+  int32: [-2147483648, 2147483647],
+  int64: [-(2 ** 63), 2 ** 63], // 2^63 - 1 is not a double; 2^63 itself is rejected below
+};
+
+/**
+ * A JS number stored into `dtype` as PyTorch stores a Python number: integer dtypes reject NaN, Inf and
+ * values out of range (an integer in -255..-1 wraps into uint8, as in PyTorch); others convert.
+ */
+function checkedValue(v: number, dtype: DType, op: string): number {
+  const r = intRange[dtype];
+  if (r) {
+    const lo = dtype === "uint8" && Number.isInteger(v) ? -255 : r[0];
+    if (Number.isNaN(v) || v < lo || v > r[1] || (dtype === "int64" && v >= 2 ** 63))
+      throw new RangeError(`${op}(): value ${v} cannot be converted to type ${dtype} without overflow`);
+  }
+  return castValue(v, dtype);
+}
+
 /** Copy plain numbers into a storage array of dtype, with the dtype's conversion. */
 function toStorage(values: ArrayLike<number | bigint>, dtype: DType): StorageArray {
   const out = allocArray(dtype, values.length);
@@ -111,7 +136,9 @@ export function tensor(data: NestedData | TypedArray | Tensor, opts: TensorOptio
   else if (allBool) dt = "bool";
   else if (anyFloat || opts.requiresGrad) dt = getDefaultDtype();
   else dt = "int64";
-  return fromStorageArray(toStorage(values, dt), shape, dt, opts);
+  const out = allocArray(dt, values.length);
+  for (let i = 0; i < values.length; i++) out[i] = checkedValue(values[i]!, dt, "tensor");
+  return fromStorageArray(out, shape, dt, opts);
 }
 
 /** Split `(...sizes, options?)` or `([sizes], options?)` arguments. */
@@ -159,7 +186,7 @@ export function full(size: readonly number[], fillValue: number | boolean, opts:
       : Number.isInteger(fillValue)
         ? "int64"
         : getDefaultDtype();
-  return fullWith(shape, Number(fillValue), dt, opts);
+  return fullWith(shape, checkedValue(Number(fillValue), dt, "full"), dt, opts);
 }
 
 function likeOpts(t: Tensor, opts: TensorOptions): { dtype: DType; device: string; requiresGrad?: boolean } {
@@ -184,7 +211,7 @@ export const emptyLike = zerosLike;
 /** `fillValue` everywhere, shaped like `t`. */
 export function fullLike(t: Tensor, fillValue: number | boolean, opts: TensorOptions = {}): Tensor {
   const o = likeOpts(t, opts);
-  return fullWith([...t.shape], Number(fillValue), o.dtype, o);
+  return fullWith([...t.shape], checkedValue(Number(fillValue), o.dtype, "fullLike"), o.dtype, o);
 }
 
 /**
@@ -218,30 +245,69 @@ export function arange(a: number, b?: number | TensorOptions, c?: number, d?: Te
   const dt = opts.dtype ? toDType(opts.dtype) : allInt ? "int64" : getDefaultDtype();
   const n = Math.ceil((end - start) / step);
   const data = allocArray(dt, n);
-  for (let i = 0; i < n; i++) data[i] = castValue(start + i * step, dt);
+  // PyTorch's kernel computes start + step * i in double with a fused multiply-add
+  for (let i = 0; i < n; i++) data[i] = castValue(fma(step, i, start), dt);
   return fromStorageArray(data, [n], dt, opts);
 }
 
-/** `steps` evenly spaced values from start to end inclusive (PyTorch's symmetric formula). */
+// ---- fused multiply-add, as PyTorch's CPU range kernels compute (built with FMA on x86-64 AVX2) ----
+
+/**
+ * `steps` evenly spaced values from start to end inclusive, computed as PyTorch's CPU kernel does:
+ * start, end and the step in the output dtype (double steps for integer dtypes), the first half as
+ * start + step * i and the second half as end - step * (steps - 1 - i), each one fused multiply-add.
+ * PyTorch's vectorised path for long outputs (16+ float32 or 8+ float64 values on AVX2) rounds
+ * differently, by at most the rounding error of the formula, depending on the machine's vector width.
+ */
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new RangeError("linspace(): number of steps must be non-negative");
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new RangeError(`linspace(): number of steps must be non-negative (got ${steps})`);
   const dt = opts.dtype ? toDType(opts.dtype) : getDefaultDtype();
   const data = allocArray(dt, steps);
-  // float32 computes in float32, as PyTorch's kernel does
-  const f = dt === "float32" ? Math.fround : (x: number) => x;
-  const step = steps > 1 ? f(f(end - start) / (steps - 1)) : 0;
-  const half = Math.floor(steps / 2);
-  for (let i = 0; i < steps; i++)
-    data[i] = castValue(i < half ? f(start + f(step * i)) : f(end - f(step * (steps - i - 1))), dt);
+  if (steps === 1) data[0] = castValue(start, dt);
+  else if (steps > 1) {
+    const single = dt === "float32";
+    const integral = !isFloating(dt);
+    const r = single ? Math.fround : (x: number) => x;
+    const s = integral || single ? castValue(start, dt) : start;
+    const e = integral || single ? castValue(end, dt) : end;
+    const step = r(r(e - s) / (steps - 1));
+    const madd = single ? fmaf : fma;
+    const half = Math.floor(steps / 2);
+    // PyTorch's (AVX2) kernel: the first value from the nearer end is one fused multiply-add ...
+    const at = (i: number) => (i < half ? madd(step, i, s) : madd(-step, steps - i - 1, e));
+    // ... and, for float32/float64, whole blocks of 2 vectors are filled vector by vector, each
+    // vector of V lanes as base + lane * step (not fused); the tail is scalar.
+    const V = dt === "float32" ? 8 : dt === "float64" ? 4 : 0;
+    const blocks = V ? Math.floor(steps / (2 * V)) * 2 * V : 0;
+    for (let i = 0; i < blocks; i += V) {
+      const base = at(i);
+      data[i] = castValue(base, dt);
+      for (let lane = 1; lane < V; lane++) data[i + lane] = castValue(r(base + r(step * lane)), dt);
+    }
+    for (let i = blocks; i < steps; i++) data[i] = castValue(at(i), dt);
+  }
   return fromStorageArray(data, [steps], dt, opts);
 }
 
-/** base ** linspace(start, end, steps). */
+/**
+ * base ** linspace(start, end, steps), as PyTorch computes it: start and end in the output dtype,
+ * the step and exponents in double, the power in double, then rounded to the dtype.
+ */
 export function logspace(start: number, end: number, steps: number, base = 10, opts: TensorOptions = {}): Tensor {
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new RangeError(`logspace(): number of steps must be non-negative (got ${steps})`);
   const dt = opts.dtype ? toDType(opts.dtype) : getDefaultDtype();
-  const exps = linspace(start, end, steps, { dtype: "float64" }).dataSync();
   const data = allocArray(dt, steps);
-  for (let i = 0; i < steps; i++) data[i] = castValue(Math.pow(base, exps[i]!), dt);
+  if (steps === 1) data[0] = castValue(Math.pow(base, start), dt);
+  else if (steps > 1) {
+    const s = castValue(start, dt);
+    const e = castValue(end, dt);
+    const step = castValue(e - s, dt) / (steps - 1);
+    const half = Math.floor(steps / 2);
+    for (let i = 0; i < steps; i++)
+      data[i] = castValue(Math.pow(base, i < half ? s + step * i : e - step * (steps - i - 1)), dt);
+  }
   return fromStorageArray(data, [steps], dt, opts);
 }
 

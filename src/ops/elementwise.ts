@@ -3,7 +3,7 @@
 // once, in prim.ts, so no rule here repeats them.
 
 import type { Kernels, View } from "../backend.js";
-import { castValue, getDefaultDtype, isFloating, resultType, toDType, type DType } from "../dtype.js";
+import { castValue, getDefaultDtype, isFloating, resultType, toDType, toFloat, type DType } from "../dtype.js";
 import { broadcastShapes, broadcastStrides } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { apply, gradHelpers, type GradRule, type Prim } from "./prim.js";
@@ -68,13 +68,33 @@ function outDtype(name: string, rule: DtypeRule, inDtype: DType): DType {
 type ExprFor = string | ((dtype: DType) => string);
 
 /** Broadcast views of the inputs to the output shape and run the map kernel. */
-function runMap(k: Kernels, js: string, inputs: readonly View[], out: View, scalars: readonly number[]): void {
+function runMap(
+  k: Kernels,
+  js: string,
+  inputs: readonly View[],
+  out: View,
+  scalars: readonly number[],
+  compute?: DType,
+): void {
   const views = inputs.map((v) => ({
     ...v,
     strides: broadcastStrides(v.shape, v.strides, out.shape),
     shape: out.shape,
   }));
-  k.map({ js }, views, out, scalars);
+  const reads = compute ? inputs.map((v) => readCast(v.dtype, compute)) : undefined;
+  k.map({ js, reads }, views, out, scalars);
+}
+
+/**
+ * How a value of dtype `from` is converted when an op computes in `compute`: PyTorch casts every
+ * input to the computation dtype first (a float32 op with 0.1 uses 0.1 rounded to float32).
+ */
+function readCast(from: DType, compute: DType): string | null {
+  if (from === compute) return null;
+  if (compute === "float32") return from === "float64" || from === "int32" || from === "int64" ? "Math.fround" : null;
+  if (compute === "float16") return "H.f16";
+  if (compute === "bfloat16") return "H.bf16";
+  return null;
 }
 
 /** Parameters of an elementwise primitive: scalar arguments of its expression. */
@@ -104,8 +124,9 @@ function mapPrim(
       return { shape, dtype: outDtype(name, rule, computeDtype(inputs)) };
     },
     run(k, inputs, out, params) {
-      const js = typeof expr === "string" ? expr : expr(computeDtype(inputs as Tensor[]));
-      runMap(k, js, inputs, out, params);
+      const common = computeDtype(inputs as Tensor[]);
+      const js = typeof expr === "string" ? expr : expr(common);
+      runMap(k, js, inputs, out, params, rule === "float" ? toFloat(common) : common);
     },
   };
 }
@@ -362,16 +383,21 @@ export const castPrim: Prim<{ dtype: DType }> = {
   name: "to_copy",
   infer: (inputs, p) => ({ shape: [...inputs[0]!.shape], dtype: p.dtype }),
   run(k, [x], out) {
-    runMap(k, castExpr(out.dtype), [x!], out, NONE);
+    runMap(k, castExpr(out.dtype, x!.dtype), [x!], out, NONE);
   },
   grad: (g) => [g],
 };
 
-/** The expression that converts a value for storage in `to` (truncation for integers, != 0 for bool). */
-export function castExpr(to: DType): string {
+/**
+ * The expression that converts a value for storage in `to` (truncation for integers, != 0 for bool).
+ * From an integer dtype `from`, narrowing keeps the low bits (the typed array store), as in C++.
+ */
+export function castExpr(to: DType, from?: DType): string {
   if (to === "bool") return "(a !== 0 ? 1 : 0)";
-  if (to === "int64") return "H.i64(a)";
-  // narrower integers go through int32, then keep their low bits (the typed array store)
+  if (from !== undefined && !isFloating(from)) return "a";
+  // uint8 goes through int64 in PyTorch (c10's static_cast_with_inter_type), then keeps its low bits
+  if (to === "int64" || to === "uint8") return "H.i64(a)";
+  // int8/int16/int32 go through int32, then keep their low bits (the typed array store)
   if (!isFloating(to)) return "H.i32(a)";
   return "a";
 }

@@ -1,7 +1,6 @@
 // Gather and scatter primitives and everything built on them: indexSelect, indexAdd, indexCopy,
 // take, masked ops, nonzero, and Python-style indexing (`x.index(...)`, `x.indexPut_(...)`).
 
-import { isFloating } from "../dtype.js";
 import type { ScatterReduce } from "../backend.js";
 import { broadcastShapes, fmtShape, normDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -82,10 +81,12 @@ export const scatterPrim: Prim<ScatterParams> = {
     const { dim, reduce, includeSelf } = params;
     if (reduce === "none")
       return [needs[0] ? scatter(g, dim, index!, 0) : null, null, needs[2] ? gather(g, dim, index!) : null];
-    if (reduce === "sum") return [g, null, needs[2] ? gather(g, dim, index!) : null];
+    if (reduce === "sum" && includeSelf) return [g, null, needs[2] ? gather(g, dim, index!) : null];
     // number of values combined at each position of self (self itself counts when included)
     const ones = filled([...index!.shape], 1, g.dtype, g.device);
     const hit = scatterAdd(filled([...x!.shape], 0, g.dtype, g.device), dim, index!, ones);
+    // without self, positions that receive values forget self's value
+    if (reduce === "sum") return [where(eq(hit, 0), g, 0), null, needs[2] ? gather(g, dim, index!) : null];
     if (reduce === "mean") {
       const n = add(hit, includeSelf ? 1 : 0);
       const gs = div(g, where(eq(n, 0), 1, n));
@@ -128,6 +129,8 @@ export function scatter(
   src: TensorOrScalar,
   opts: { reduce?: "add" | "multiply" } = {},
 ): Tensor {
+  if (opts.reduce !== undefined && opts.reduce !== "add" && opts.reduce !== "multiply")
+    throw new RangeError(`scatter(): reduce argument must be either add or multiply, got ${String(opts.reduce)}`);
   const reduce: ScatterReduce = opts.reduce === "add" ? "sum" : opts.reduce === "multiply" ? "prod" : "none";
   return apply(scatterPrim, [x, index, srcTensor(src, x, index)], {
     dim: normDim(dim, x.ndim, "scatter"),
@@ -152,6 +155,10 @@ export function scatterReduce(
   reduce: "sum" | "prod" | "mean" | "amax" | "amin",
   opts: { includeSelf?: boolean } = {},
 ): Tensor {
+  if (!["sum", "prod", "mean", "amax", "amin"].includes(reduce))
+    throw new RangeError(
+      `scatter_reduce(): reduce argument must be either sum, prod, mean, amax or amin, got ${String(reduce)}`,
+    );
   return apply(scatterPrim, [x, index, src], {
     dim: normDim(dim, x.ndim, "scatter_reduce"),
     reduce,
@@ -159,11 +166,44 @@ export function scatterReduce(
   });
 }
 
+/** Run `f`, prefixing errors raised inside (e.g. by a kernel's bounds check) with the op's name. */
+function named<R>(op: string, f: () => R): R {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof Error && !e.message.startsWith(`${op}(`)) e.message = `${op}(): ${e.message}`;
+    throw e;
+  }
+}
+
+/** The index of index_select/index_add/...: at most 1-D, int64 (int32 is widened). */
+function vectorIndex(op: string, index: Tensor): Tensor {
+  if (index.ndim > 1) throw new RangeError(`${op}(): Index is supposed to be a vector, got ${fmtShape(index.shape)}`);
+  if (index.dtype === "int32") return toDtype(index, "int64");
+  if (index.dtype !== "int64")
+    throw new TypeError(`${op}(): Expected dtype int32 or int64 for index, got ${index.dtype}`);
+  return index;
+}
+
+/** index_add/index_copy: source has self's shape except `n` (the index length) at dim. */
+function checkSource(op: string, x: Tensor, dim: number, index: Tensor, source: Tensor): void {
+  const n = index.numel();
+  const srcN = source.ndim === 0 ? 1 : source.shape[dim];
+  const ok =
+    (source.ndim === 0 && x.ndim <= 1) ||
+    (source.ndim === x.ndim && x.shape.every((s, d) => d === dim || s === source.shape[d]));
+  if (!ok)
+    throw new RangeError(
+      `${op}(): source ${fmtShape(source.shape)} must have the shape of self ${fmtShape(x.shape)} except at dim ${dim}`,
+    );
+  if (srcN !== n)
+    throw new RangeError(
+      `${op}(): Number of indices (${n}) should be equal to source.size(dim): (${srcN}), for dim: ${dim}`,
+    );
+}
+
 /** A 1-D index along dim, expanded to the shape `like` has with `n` at dim. */
 function expandIndex(index: Tensor, dim: number, shape: readonly number[]): Tensor {
-  if (index.ndim > 1)
-    throw new RangeError(`index_select(): Index is supposed to be a vector, got ${fmtShape(index.shape)}`);
-  checkIndex("index_select", index);
   const n = index.numel();
   const target = shape.map((d, i) => (i === dim ? n : d));
   const idxShape = shape.map((_, i) => (i === dim ? n : 1));
@@ -173,30 +213,47 @@ function expandIndex(index: Tensor, dim: number, shape: readonly number[]): Tens
 /** The entries of x at the positions `index` (1-D) along dim. */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normDim(dim, x.ndim, "index_select");
-  if (x.ndim === 0) return gather(x, 0, reshape(index, []));
-  return gather(x, d, expandIndex(index, d, x.shape));
+  const ix = vectorIndex("index_select", index);
+  return named("index_select", () => {
+    if (x.ndim === 0) return gather(x, 0, reshape(ix, []));
+    return gather(x, d, expandIndex(ix, d, x.shape));
+  });
 }
 /** x with alpha * source added at positions `index` along dim. */
 export function indexAdd(x: Tensor, dim: number, index: Tensor, source: Tensor, opts: { alpha?: number } = {}): Tensor {
   const d = normDim(dim, x.ndim, "index_add");
-  const src = opts.alpha === undefined || opts.alpha === 1 ? source : mul(source, opts.alpha);
-  return scatterAdd(x, d, expandIndex(index, d, source.shape), src);
+  const ix = vectorIndex("index_add", index);
+  checkSource("index_add", x, d, ix, source);
+  const src0 = source.ndim < x.ndim ? reshape(source, [...x.shape.map((s, i) => (i === d ? 1 : s))]) : source;
+  const src = opts.alpha === undefined || opts.alpha === 1 ? src0 : mul(src0, opts.alpha);
+  return named("index_add", () => scatterAdd(x, d, expandIndex(ix, d, src.shape), src));
 }
 /** x with source's slices copied to positions `index` along dim. */
 export function indexCopy(x: Tensor, dim: number, index: Tensor, source: Tensor): Tensor {
   const d = normDim(dim, x.ndim, "index_copy");
-  return scatter(x, d, expandIndex(index, d, source.shape), source);
+  const ix = vectorIndex("index_copy", index);
+  checkSource("index_copy", x, d, ix, source);
+  const src = source.ndim < x.ndim ? reshape(source, [...x.shape.map((s, i) => (i === d ? 1 : s))]) : source;
+  return named("index_copy", () => scatter(x, d, expandIndex(ix, d, src.shape), src));
 }
 /** x with `value` at positions `index` along dim. */
 export function indexFill(x: Tensor, dim: number, index: Tensor, value: number): Tensor {
   const d = normDim(dim, x.ndim, "index_fill");
-  const shape = x.shape.map((s, i) => (i === d ? index.numel() : s));
-  return scatter(x, d, expandIndex(index, d, shape), value);
+  const ix = vectorIndex("index_fill", index);
+  const shape = x.shape.map((s, i) => (i === d ? ix.numel() : s));
+  return named("index_fill", () => scatter(x, d, expandIndex(ix, d, shape), value));
 }
 /** Elements of the flattened x at `index` (result shaped like index). */
 export function take(x: Tensor, index: Tensor): Tensor {
   checkIndex("take", index);
-  return reshape(gather(flatten(x), 0, flatten(index)), [...index.shape]);
+  const n = x.numel();
+  const flat = flatten(index);
+  for (const i of flat.dataSync())
+    if (i < -n || i >= n)
+      throw new RangeError(`take(): out of range: tried to access index ${i} on a tensor of ${n} elements.`);
+  // negative indices count from the end, as in PyTorch
+  const wrapped = where(flat.lt(0), add(flat, n), flat);
+  return reshape(gather(flatten(x), 0, wrapped), [...index.shape]);
 }
 /** Where mask is true, `value`; elsewhere x. Keeps x's dtype. */
 export function maskedFill(x: Tensor, mask: Tensor, value: TensorOrScalar): Tensor {
@@ -371,9 +428,11 @@ function basicIndex(x: Tensor, items: readonly IndexItem[]): { v: Tensor; adv: {
         nonzero(t, { asTuple: true }).forEach((ix, k) => adv.push({ dim: dim + k, t: ix }));
         dim += t.ndim;
       } else {
-        if (isFloating(t.dtype))
-          throw new TypeError("index(): tensors used as indices must be long, int, byte or bool tensors");
-        adv.push({ dim, t: t.dtype === "int64" ? t : toDtype(t, "int64") });
+        if (t.dtype !== "int64")
+          throw new TypeError(
+            `index(): tensors used as indices must be long, byte or bool tensors, got a tensor of dtype ${t.dtype}`,
+          );
+        adv.push({ dim, t });
         dim++;
       }
     }

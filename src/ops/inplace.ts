@@ -23,7 +23,7 @@ function writeInto(dst: Tensor, src: Tensor): void {
     offset: src.offset,
     dtype: src.dtype,
   };
-  dst.backend.kernels.map({ js: castExpr(dst.dtype) }, [view], dst, []);
+  dst.backend.kernels.map({ js: castExpr(dst.dtype, src.dtype) }, [view], dst, []);
 }
 
 /** A copy of a tensor's whole storage, same geometry and autograd identity (for saved values). */

@@ -11,6 +11,7 @@ import * as so from "./shape_ops.js";
 import * as st from "./sort.js";
 import * as la from "./linalg.js";
 import * as cmp from "./compare.js";
+import * as ho from "./host_ops.js";
 import { copy_, fill_, inplace, zero_ } from "./inplace.js";
 import { backward, registerHook, retainGrad, type RemovableHandle } from "../autograd/api.js";
 import type { BackwardOptions } from "../autograd/engine.js";
@@ -118,6 +119,8 @@ const forwarded = {
   sum: rd.sum,
   prod: rd.prod,
   mean: rd.mean,
+  nansum: rd.nansum,
+  nanmean: rd.nanmean,
   amax: rd.amax,
   amin: rd.amin,
   argmax: rd.argmax,
@@ -154,11 +157,14 @@ const forwarded = {
   repeat: so.repeat,
   tile: so.tile,
   repeatInterleave: so.repeatInterleave,
+  bincount: ho.bincount,
+  histc: ho.histc,
   sort: st.sort,
   argsort: st.argsort,
   msort: st.msort,
   topk: st.topk,
   kthvalue: st.kthvalue,
+  mode: st.mode,
   matmul: la.matmul,
   mm: la.mm,
   bmm: la.bmm,
@@ -169,6 +175,9 @@ const forwarded = {
   triu: la.triu,
   trace: la.trace,
   kron: la.kron,
+  addmm: la.addmm,
+  addmv: la.addmv,
+  baddbmm: la.baddbmm,
   isclose: cmp.isclose,
   allclose: cmp.allclose,
   equal: cmp.equal,
@@ -280,6 +289,18 @@ declare module "../tensor.js" {
     /** Lower median, overall or (values, indices) along a dim. */
     median(): Tensor;
     median(dim: number, keepdim?: boolean): rd.ValuesIndices;
+    /** Unique elements (sorted), optionally with inverse indices and counts. */
+    unique(opts?: ho.UniqueOptions & { returnInverse?: false; returnCounts?: false }): Tensor;
+    unique(opts: ho.UniqueOptions & ({ returnInverse: true } | { returnCounts: true })): Tensor[];
+    unique(opts: ho.UniqueOptions): Tensor | Tensor[];
+    /** Collapse runs of equal consecutive elements, optionally with inverse indices and counts. */
+    uniqueConsecutive(
+      opts?: Omit<ho.UniqueOptions, "sorted"> & { returnInverse?: false; returnCounts?: false },
+    ): Tensor;
+    uniqueConsecutive(
+      opts: Omit<ho.UniqueOptions, "sorted"> & ({ returnInverse: true } | { returnCounts: true }),
+    ): Tensor[];
+    uniqueConsecutive(opts: Omit<ho.UniqueOptions, "sorted">): Tensor | Tensor[];
     /** Indices of nonzero elements. */
     nonzero(): Tensor;
     nonzero(opts: { asTuple: true }): Tensor[];
@@ -339,6 +360,12 @@ proto.median = function (this: Tensor, dim?: number, keepdim?: boolean) {
 };
 proto.nonzero = function (this: Tensor, opts?: { asTuple?: boolean }) {
   return opts?.asTuple ? ix.nonzero(this, { asTuple: true }) : ix.nonzero(this);
+};
+proto.unique = function (this: Tensor, opts?: ho.UniqueOptions) {
+  return ho.unique(this, opts ?? {});
+};
+proto.uniqueConsecutive = function (this: Tensor, opts?: Omit<ho.UniqueOptions, "sorted">) {
+  return ho.uniqueConsecutive(this, opts ?? {});
 };
 proto.indexPut_ = function (this: Tensor, items: ix.IndexItem[], values: ew.TensorOrScalar, accumulate = false) {
   return inplace(this, "index_put_", (self) => ix.indexPut(self, items, values, accumulate));

@@ -78,7 +78,7 @@ export class PrimNode<P> extends Node {
     const si = prim.saves?.inputs ?? [];
     this.saved = inputs.map((t, i) => (si.includes(i) ? new SavedTensor(t) : undefined));
     // Saving the output itself would make a cycle output -> node -> output; JS's GC handles it.
-    this.savedOut = prim.saves?.output ? new SavedTensor(out) : undefined;
+    this.savedOut = prim.saves?.output ? new SavedTensor(out, this) : undefined;
   }
   name(): string {
     const n = this.prim.name.replace(/(^|_)([a-z])/g, (_, _u: string, c: string) => c.toUpperCase());

@@ -1,12 +1,13 @@
 // Reductions (sum, prod, amax, amin, argmax, norm) and scans (cumsum, cumprod, cummax, cummin) as
-// primitives, plus the composites built on them (mean, var, std, logsumexp, max/min with indices,
-// median, all/any). Reduced dims are moved last and handed to one reduce kernel.
+// primitives, plus the composites built on them (mean, nansum/nanmean, var, std, logsumexp, max/min
+// with indices, median, all/any). Reduced dims are moved last and handed to one reduce kernel.
 
 import type { ReduceExpr, View } from "../backend.js";
 import { isFloating, type DType } from "../dtype.js";
 import { fmtShape, normDims, normDim, reducedShape, type Shape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { apply, gradHelpers, type Prim } from "./prim.js";
+import { isGradEnabled } from "../autograd/gradmode.js";
 import {
   abs,
   add,
@@ -26,7 +27,13 @@ import {
   where,
   dtypeCName,
   ge,
+  gt,
   toDtype,
+  maximum,
+  minimum,
+  logicalAnd,
+  logicalOr,
+  logicalNot,
 } from "./elementwise.js";
 import { expand, flatten, movedim, reshape, unsqueeze, permute, slice, select, squeeze, detach } from "./views.js";
 import { arange } from "./creation.js";
@@ -41,6 +48,8 @@ export type Dims = number | readonly number[] | null | undefined;
 export interface ReduceParams {
   dims: number[];
   keepdim: boolean;
+  /** Called without a dim (PyTorch has full-reduction gradient rules, e.g. prod with 2+ zeros). */
+  full?: boolean;
 }
 
 /** View x with the reduced dims moved last (kernels reduce the trailing dims). */
@@ -110,7 +119,26 @@ export const reducePrims = {
     "prod",
     { init: "1", step: "acc * v" },
     toInt64,
-    (g, { inputs: [x], params }) => [mul(restoreDims(g, x!.shape, params), prodOthers(x!, params.dims))],
+    (g, { inputs: [x], params }) => {
+      const r = mul(restoreDims(g, x!.shape, params), prodOthers(x!, params.dims));
+      // PyTorch's prod() without a dim gives exact zeros when 2+ elements are 0 (even beside NaN/inf),
+      // except when the backward itself is recorded (createGraph), where that would lose the 2nd
+      // derivative; grad mode is on in a backward exactly when it is recorded
+      if (!params.full || x!.ndim === 0 || isGradEnabled()) return [r];
+      return [where(gt(sumDims(eq(x!, 0), params.dims, false), 1), 0, r)];
+    },
+    { inputs: [0] },
+    true,
+  ),
+  // a primitive: one pass skipping NaN, and PyTorch's gradient g * !isnan(x), which a composite with
+  // where() cannot give (it is NaN, not 0, where g is inf, e.g. nanmean of an all-NaN group)
+  nansum: reducePrim(
+    "nansum",
+    { init: "0", step: "v !== v ? acc : acc + v" },
+    toInt64,
+    (g, { inputs: [x], params }) => [
+      mul(expand(restoreDims(g, x!.shape, params), [...x!.shape]), logicalNot(isnan(x!))),
+    ],
     { inputs: [0] },
     true,
   ),
@@ -140,6 +168,7 @@ export const reducePrims = {
 
 /** For each element, the product of all the other elements in its reduction group (exact with zeros). */
 function prodOthers(x: Tensor, dims: number[]): Tensor {
+  if (x.numel() === 0) return filled(x.shape, 0, x.dtype, x.device);
   // (..., n): the reduced dims flattened into one trailing dim
   const keep = x.shape.map((_, i) => i).filter((i) => !dims.includes(i));
   const moved = permute(x, [...keep, ...dims]);
@@ -185,7 +214,7 @@ function resolveDims(x: Tensor, dim: Dims, op: string): number[] {
   const list = typeof dim === "number" ? [dim] : [...dim];
   if (list.length === 0) return x.shape.map((_, i) => i);
   if (x.ndim === 0) {
-    list.forEach((d) => normDim(d, 0, op));
+    normDims(list, 0, op); // 0-dim tensors take dim 0/-1, once
     return [];
   }
   return normDims(list, x.ndim, op);
@@ -203,7 +232,8 @@ export function sum(x: Tensor, dim?: Dims, keepdim = false, opts: { dtype?: DTyp
 /** Product over dims. */
 export function prod(x: Tensor, dim?: number | null, keepdim = false, opts: { dtype?: DType } = {}): Tensor {
   const xx = opts.dtype ? toDtype(x, opts.dtype) : x;
-  return apply(reducePrims.prod, [xx], { dims: resolveDims(x, dim, "prod"), keepdim });
+  const full = dim === undefined || dim === null;
+  return apply(reducePrims.prod, [xx], { dims: resolveDims(x, dim, "prod"), keepdim, full });
 }
 /** Maximum over dims (gradient split among ties). */
 export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
@@ -224,25 +254,58 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false, opts: { dtype?: DTy
   const n = dims.reduce((a, d) => a * x.shape[d]!, 1);
   return div(sumDims(xx, dims, keepdim), n);
 }
+/** Sum over dims treating NaN as zero (int inputs give int64, as sum). */
+export function nansum(x: Tensor, dim?: Dims, keepdim = false, opts: { dtype?: DType } = {}): Tensor {
+  const xx = opts.dtype ? toDtype(x, opts.dtype) : x;
+  const dims = resolveDims(x, dim, "nansum");
+  return apply(isFloating(xx.dtype) ? reducePrims.nansum : reducePrims.sum, [xx], { dims, keepdim });
+}
+/** Mean over dims ignoring NaN (NaN where a group is all NaN); floating inputs only. */
+export function nanmean(x: Tensor, dim?: Dims, keepdim = false, opts: { dtype?: DType } = {}): Tensor {
+  const xx = opts.dtype ? toDtype(x, opts.dtype) : x;
+  if (!isFloating(xx.dtype))
+    throw new TypeError(
+      `nanmean(): expected input to have floating point or complex dtype but got ${dtypeCName(xx.dtype)}`,
+    );
+  const dims = resolveDims(x, dim, "nanmean");
+  const count = sumDims(ne(xx, xx), dims, keepdim); // NaN is the only value unequal to itself
+  const n = dims.reduce((a, d) => a * x.shape[d]!, 1);
+  return div(nansum(xx, dims, keepdim), sub(n, count));
+}
 
 /** Options of var/std: `correction` (default 1, Bessel's) or the older `unbiased` flag, and keepdim. */
 export interface VarOptions {
+  /** Divide by n - correction (clamped at 0). */
   correction?: number;
+  /** `false` is correction 0, `true` correction 1. */
   unbiased?: boolean;
   keepdim?: boolean;
 }
 /** Variance over dims with `correction` (1 by default). */
 export function variance(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
-  return varMean(x, dim, opts)[0];
+  return varMeanOp(x, dim, opts, "var")[0];
 }
-/** Standard deviation over dims. */
+/** Standard deviation over dims with `correction` (1 by default). */
 export function std(x: Tensor, dim?: Dims, opts: VarOptions = {}): Tensor {
-  return sqrt(variance(x, dim, opts));
+  return stdOfVar(varMeanOp(x, dim, opts, "std")[0]);
+}
+/** sqrt whose gradient is 0 where the variance is 0 (PyTorch's std backward), not inf * 0. */
+function stdOfVar(v: Tensor): Tensor {
+  const zero = eq(detach(v), 0);
+  return where(zero, 0, sqrt(where(zero, 1, v)));
 }
 /** [variance, mean] over dims. */
 export function varMean(x: Tensor, dim?: Dims, opts: VarOptions = {}): [Tensor, Tensor] {
-  if (!isFloating(x.dtype)) throw new TypeError(`var(): expected a floating point input, got ${x.dtype}`);
-  const dims = resolveDims(x, dim, "var");
+  return varMeanOp(x, dim, opts, "var_mean");
+}
+function varMeanOp(x: Tensor, dim: Dims, opts: VarOptions, op: string): [Tensor, Tensor] {
+  if (!isFloating(x.dtype))
+    throw new TypeError(
+      `${op}(): std and var only support floating point and complex dtypes; got input of dtype ${dtypeCName(x.dtype)}`,
+    );
+  const dims = resolveDims(x, dim, op);
+  if (opts.correction !== undefined && opts.unbiased !== undefined)
+    throw new TypeError(`${op}(): cannot specify both the unbiased and correction arguments`);
   const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
   const keepdim = opts.keepdim ?? false;
   const n = dims.reduce((a, d) => a * x.shape[d]!, 1);
@@ -253,8 +316,8 @@ export function varMean(x: Tensor, dim?: Dims, opts: VarOptions = {}): [Tensor, 
 }
 /** [std, mean] over dims. */
 export function stdMean(x: Tensor, dim?: Dims, opts: VarOptions = {}): [Tensor, Tensor] {
-  const [v, m] = varMean(x, dim, opts);
-  return [sqrt(v), m];
+  const [v, m] = varMeanOp(x, dim, opts, "std_mean");
+  return [stdOfVar(v), m];
 }
 
 /** log(sum(exp(x))) over dims, computed stably. */
@@ -276,7 +339,11 @@ export const normPrim: Prim<ReduceParams & { p: number }> = {
   infer(inputs, p) {
     const x = inputs[0]!;
     if (!isFloating(x.dtype))
-      throw new TypeError(`linalg.vector_norm: Expected a floating point tensor as input. Got ${dtypeCName(x.dtype)}`);
+      throw new TypeError(`norm(): input dtype should be floating point, got ${dtypeCName(x.dtype)}`);
+    if (p.p === -Infinity && p.dims.some((d) => x.shape[d] === 0))
+      throw new RangeError(
+        `norm(): cannot compute the -inf norm over an empty dim of input ${fmtShape(x.shape)}: the operation has no identity`,
+      );
     return { shape: reducedShape(x.shape, p.dims, p.keepdim), dtype: x.dtype };
   },
   run(k, [x], out, p) {
@@ -301,10 +368,12 @@ export const normPrim: Prim<ReduceParams & { p: number }> = {
     const gg = restoreDims(g, x!.shape, params);
     const n = restoreDims(out, x!.shape, params);
     const p = params.p;
-    if (p === 0) return [mul(x!, 0)];
+    if (p === 0) return [null]; // a count: no gradient (PyTorch gives none either)
     if (p === 1) return [mul(gg, sign(x!))];
     if (!Number.isFinite(p)) {
-      const mask = eq(abs(x!), n);
+      // split among the elements reaching the norm, a NaN counting as reaching it (as in PyTorch)
+      const ax = abs(x!);
+      const mask = logicalOr(eq(ax, n), isnan(ax));
       return [div(mul(mul(gg, sign(x!)), mask), sumDims(mask, params.dims, true))];
     }
     // d||x||_p / dx = x |x|^(p-2) / ||x||^(p-1), and 0 where the norm is 0
@@ -352,32 +421,69 @@ function pick(x: Tensor, dim: number, idx: Tensor, keepdim: boolean): ValuesIndi
   return keepdim ? valuesIndices(v, idx) : valuesIndices(squeeze(v, dim), squeeze(idx, dim));
 }
 
-/** With a dim: (values, indices) of the max along it; without: the overall max. */
+/**
+ * The result of max(), min(), median() over all elements: `v` (computed by another op) copied, with
+ * PyTorch's gradient rule for these full reductions: split evenly among the elements equal to the
+ * result, NaN matching NaN. A primitive because no composite gives the exact value with that gradient.
+ */
+export const evenlyPrim: Prim<Record<string, never>> = {
+  name: "evenly_distribute",
+  saves: { inputs: [0, 1] },
+  infer([x, v]) {
+    if (v!.ndim !== 0 || v!.dtype !== x!.dtype)
+      throw new TypeError(
+        `evenly_distribute(): expected a 0-dim value of dtype ${x!.dtype}, got ${fmtShape(v!.shape)} ${v!.dtype}`,
+      );
+    return { shape: [], dtype: x!.dtype };
+  },
+  run(k, [, v], out) {
+    k.map({ js: "a" }, [v!], out, []);
+  },
+  grad(g, { inputs: [x, v] }) {
+    const mask = logicalOr(eq(x!, v!), logicalAnd(isnan(x!), isnan(v!)));
+    const all = x!.shape.map((_, i) => i);
+    return [div(mul(g, mask), sumDims(mask, all, false)), null];
+  },
+};
+/** A full reduction with value `v` (no graph) whose gradient is split among the elements equal to it. */
+function evenly(x: Tensor, v: Tensor): Tensor {
+  return apply(evenlyPrim, [x, detach(v)], {});
+}
+
+/** Full max/min: the value from amax/amin, the gradient split evenly among ties. */
+function fullExtremum(x: Tensor, op: "max" | "min"): Tensor {
+  if (x.numel() === 0)
+    throw new RangeError(
+      `${op}(): Expected reduction dim to be specified for input.numel() == 0 (input ${fmtShape(x.shape)}). Specify the reduction dim with the 'dim' argument.`,
+    );
+  const d = detach(x);
+  return evenly(x, op === "max" ? amax(d) : amin(d));
+}
+
+/**
+ * Maximum: `max(x)` of all elements (gradient split among ties); `max(x, dim, keepdim)` the
+ * (values, indices) along dim (the first maximal index); `max(x, other)` elementwise, as maximum.
+ */
 export function max(x: Tensor): Tensor;
 export function max(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
-export function max(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
-  if (dim === undefined) {
-    if (x.numel() === 0)
-      throw new RangeError(
-        "max(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.",
-      );
-    return amax(x);
-  }
+export function max(x: Tensor, other: Tensor): Tensor;
+export function max(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+  if (dim instanceof Tensor) return maximum(x, dim);
+  if (dim === undefined) return fullExtremum(x, "max");
   const d = normDim(dim, x.ndim, "max");
   if (x.ndim === 0) return valuesIndices(x, filled([], 0, "int64", x.device));
   return pick(x, d, argmax(x, d, true), keepdim);
 }
-/** With a dim: (values, indices) of the min along it; without: the overall min. */
+/**
+ * Minimum: `min(x)` of all elements (gradient split among ties); `min(x, dim, keepdim)` the
+ * (values, indices) along dim (the first minimal index); `min(x, other)` elementwise, as minimum.
+ */
 export function min(x: Tensor): Tensor;
 export function min(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
-export function min(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
-  if (dim === undefined) {
-    if (x.numel() === 0)
-      throw new RangeError(
-        "min(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.",
-      );
-    return amin(x);
-  }
+export function min(x: Tensor, other: Tensor): Tensor;
+export function min(x: Tensor, dim?: number | Tensor, keepdim = false): Tensor | ValuesIndices {
+  if (dim instanceof Tensor) return minimum(x, dim);
+  if (dim === undefined) return fullExtremum(x, "min");
   const d = normDim(dim, x.ndim, "min");
   if (x.ndim === 0) return valuesIndices(x, filled([], 0, "int64", x.device));
   return pick(x, d, argmin(x, d, true), keepdim);
@@ -396,25 +502,32 @@ function boolReduce(x: Tensor, dim: Dims, keepdim: boolean, op: "all" | "any"): 
   // count nonzeros: all <=> count == n, any <=> count > 0 (also right for empty tensors)
   const count = sumDims(ne(x, 0), dims, keepdim);
   const n = dims.reduce((a, d) => a * x.shape[d]!, 1);
-  return op === "all" ? eq(count, n) : ne(count, 0);
+  const r = op === "all" ? eq(count, n) : ne(count, 0);
+  return x.dtype === "uint8" ? toDtype(r, "uint8") : r; // PyTorch keeps uint8 for uint8 inputs
 }
 /** Number of nonzero elements (over dims). */
 export function countNonzero(x: Tensor, dim?: Dims): Tensor {
   return sumDims(ne(x, 0), resolveDims(x, dim, "count_nonzero"), false);
 }
 
-/** Lower median: of all elements, or (values, indices) along a dim. NaN propagates. */
+/**
+ * Lower median: of all elements (the gradient split among elements equal to it), or (values,
+ * indices) along a dim. A NaN makes the median NaN (along a dim, the index of the first NaN).
+ */
 export function median(x: Tensor): Tensor;
 export function median(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;
 export function median(x: Tensor, dim?: number, keepdim = false): Tensor | ValuesIndices {
   if (dim === undefined) {
-    if (x.numel() === 0) return filled([], NaN, x.dtype, x.device);
-    return median(flatten(x), 0).values;
+    if (x.numel() === 0) return evenly(x, filled([], NaN, x.dtype, x.device));
+    return evenly(x, median(flatten(detach(x)), 0).values);
   }
-  const d = x.ndim === 0 ? 0 : normDim(dim, x.ndim, "median");
+  const d = normDim(dim, x.ndim, "median");
   if (x.ndim === 0) return valuesIndices(x, filled([], 0, "int64", x.device));
   const n = x.shape[d]!;
-  if (n === 0) throw new RangeError(`median(): Expected reduction dim ${d} to have non-zero size.`);
+  if (n === 0)
+    throw new RangeError(
+      `median(): Expected reduction dim ${d} to have non-zero size; input shape ${fmtShape(x.shape)}`,
+    );
   const order = sortIndices(x, d, false);
   let idx = unsqueeze(select(order, d, Math.floor((n - 1) / 2)), d);
   if (isFloating(x.dtype)) {
@@ -486,6 +599,11 @@ function cumprodGrad(x: Tensor, g: Tensor, dim: number): Tensor {
   if (x.ndim === 0) return g;
   const n = x.shape[dim]!;
   if (n === 0) return g;
+  // Every term for an element after a zero holds that zero: its gradient is exactly 0, also beside
+  // NaN/inf, as PyTorch gives; not when the backward is recorded (createGraph), as the mask would lose
+  // the 2nd derivative (PyTorch then also takes the plain O(n^2) formula).
+  const isZero = isGradEnabled() ? null : eq(x, 0);
+  const afterZero = isZero && gt(sub(cumsum(isZero, dim), isZero), 0);
   const xm = movedim(x, dim, -1); // (..., n)
   const gm = movedim(g, dim, -1); // (..., n)
   const eye = eyeMask(n, x.device); // (n, n) bool
@@ -495,7 +613,8 @@ function cumprodGrad(x: Tensor, g: Tensor, dim: number): Tensor {
   const upper = upperMask(n, x.device); // j >= i
   const terms = where(upper, mul(c, unsqueeze(gm, -2)), 0);
   const r = sumDims(terms, [terms.ndim - 1], false); // (..., n)
-  return movedim(r, -1, dim);
+  const grad = movedim(r, -1, dim);
+  return afterZero ? where(afterZero, 0, grad) : grad;
 }
 function eyeMask(n: number, device: string): Tensor {
   const i = arange(0, n, 1, { dtype: "int64", device });

@@ -11,6 +11,7 @@ import { castExpr, add, remainder, clamp, where, ge, sub, abs } from "./elementw
 import { expand, flatten, narrow, reshape, select, unsqueeze, view } from "./views.js";
 import { indexSelect } from "./indexing.js";
 import { arange, fromStorageArray } from "./creation.js";
+import { filled } from "./scalar.js";
 
 /** The window of `out` at `start` along dim with the extent of `shape`. */
 function window(out: View, dim: number, start: number, shape: readonly number[]): View {
@@ -47,14 +48,15 @@ export const catPrim: Prim<{ dim: number }> = {
     let start = 0;
     for (const t of inputs) {
       if (t.shape.length === 1 && t.shape[0] === 0 && out.shape.length !== 1) continue;
-      k.map({ js: castExpr(out.dtype) }, [t], window(out, dim, start, t.shape), []);
+      k.map({ js: castExpr(out.dtype, t.dtype) }, [t], window(out, dim, start, t.shape), []);
       start += t.shape[dim] ?? 0;
     }
   },
   grad(g, { meta, params: { dim } }) {
     let start = 0;
     return meta.map((m) => {
-      if (m.shape.length === 1 && m.shape[0] === 0 && g.ndim !== 1) return null;
+      // a skipped legacy empty 1-D input gets an empty gradient, as in PyTorch
+      if (m.shape.length === 1 && m.shape[0] === 0 && g.ndim !== 1) return filled([0], 0, g.dtype, g.device);
       const n = m.shape[dim]!;
       const r = narrow(g, dim, start, n);
       start += n;
@@ -129,8 +131,10 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0)
     throw new RangeError(`chunk(): chunk expects \`chunks\` to be greater than 0, got: ${chunks}`);
   const d = normDim(dim, x.ndim, "chunk");
-  const size = Math.ceil(x.shape[d]! / chunks);
-  return split(x, Math.max(size, 1), d);
+  const n = x.shape[d]!;
+  // an empty dim gives `chunks` empty pieces, as in PyTorch
+  if (n === 0) return split(x, new Array<number>(chunks).fill(0), d);
+  return split(x, Math.ceil(n / chunks), d);
 }
 /** The slices along dim, as a list. */
 export function unbind(x: Tensor, dim = 0): Tensor[] {
@@ -205,11 +209,26 @@ export function tile(x: Tensor, dims: readonly number[]): Tensor {
   const reps = dims.length < x.ndim ? [...Array(x.ndim - dims.length).fill(1), ...dims] : [...dims];
   return repeat(x, reps);
 }
-/** Repeat each element `repeats` times (per-element counts with a tensor) along dim. */
-export function repeatInterleave(x: Tensor, repeats: number | Tensor, dim?: number): Tensor {
+/**
+ * Repeat each element `repeats` times (per-element counts with a tensor) along dim (flattened when dim
+ * is omitted). With only a 1-D int64 tensor of counts, `repeatInterleave(counts)` gives the indices
+ * 0, 1, ... each repeated by its count.
+ */
+export function repeatInterleave(x: Tensor, repeats?: number | Tensor, dim?: number): Tensor {
+  if (repeats === undefined) {
+    if (x.ndim !== 1 || x.dtype !== "int64")
+      throw new TypeError(
+        `repeat_interleave(): repeats must be a 1-D int64 tensor, got ${fmtShape(x.shape)} of dtype ${x.dtype}`,
+      );
+    return repeatInterleave(arange(0, x.shape[0]!, 1, { dtype: "int64", device: x.device }), x, 0);
+  }
   const src = dim === undefined ? flatten(x) : x;
   const d = dim === undefined ? 0 : normDim(dim, x.ndim, "repeat_interleave");
   const n = src.shape[d]!;
+  if (repeats instanceof Tensor && (repeats.ndim > 1 || (repeats.dtype !== "int64" && repeats.dtype !== "int32")))
+    throw new TypeError(
+      `repeat_interleave(): repeats must be a 0-dim or 1-dim int64 tensor, got ${fmtShape(repeats.shape)} of dtype ${repeats.dtype}`,
+    );
   let counts = typeof repeats === "number" ? [repeats] : Array.from(repeats.dataSync());
   if (counts.length === 1) counts = new Array<number>(n).fill(counts[0]!);
   if (counts.length !== n)
@@ -246,37 +265,66 @@ export const constantPadPrim: Prim<{ pads: number[][]; value: number }> = {
   },
 };
 
-/** Pad the last dims: `pad = [left, right, top, bottom, ...]` from the last dim backwards (`F.pad`). */
+/** PyTorch 1.13's rank rules for the non-constant modes: k padded dims need k+1 or k+2 dims. */
+function checkPadMode(x: Tensor, padding: readonly number[], mode: string, value: number | undefined): void {
+  if (value !== undefined && value !== 0)
+    throw new RangeError(`pad(): Padding mode "${mode}" doesn't take in value argument (got value ${value})`);
+  const k = padding.length / 2;
+  if (k < 1 || k > 3 || (x.ndim !== k + 1 && x.ndim !== k + 2))
+    throw new RangeError(
+      `pad(): Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now (mode ${mode}, padding of length ${padding.length}, input ${fmtShape(x.shape)})`,
+    );
+  if (mode === "circular" && x.ndim !== k + 2)
+    throw new RangeError(
+      `pad(): Invalid padding size, expected ${(x.ndim - 2) * 2} but got ${padding.length}: circular padding needs batch and channel dims (input ${fmtShape(x.shape)})`,
+    );
+}
+
+/**
+ * Pad the last dims: `pad = [left, right, top, bottom, ...]` from the last dim backwards (`F.pad`).
+ * Negative constant (and circular) pads crop. `value` is only for the constant mode.
+ */
 export function pad(
   x: Tensor,
   padding: readonly number[],
   mode: "constant" | "reflect" | "replicate" | "circular" = "constant",
-  value = 0,
+  value?: number,
 ): Tensor {
   if (padding.length % 2 !== 0)
     throw new RangeError(`pad(): Padding length must be divisible by 2, got ${padding.length}`);
   const k = padding.length / 2;
   if (k > x.ndim)
-    throw new RangeError(`pad(): Padding length (${padding.length}) too large for input of ${x.ndim} dims`);
+    throw new RangeError(`pad(): Padding length too large: ${padding.length} for an input of ${x.ndim} dims`);
+  if (mode !== "constant" && mode !== "reflect" && mode !== "replicate" && mode !== "circular")
+    throw new RangeError(`pad(): Unrecognised padding mode ${String(mode)}`);
   // per-dim [before, after], dims in natural order
   const pads = x.shape.map(() => [0, 0]);
   for (let i = 0; i < k; i++) pads[x.ndim - 1 - i] = [padding[2 * i]!, padding[2 * i + 1]!];
-  if (mode === "constant") {
-    let r = x;
+  const crop = (t: Tensor) => {
+    let r = t;
     pads.forEach(([b, a], d) => {
       const n = r.shape[d]!;
       const cropB = Math.max(0, -b!);
       const cropA = Math.max(0, -a!);
+      if (n + b! + a! < 0)
+        throw new RangeError(
+          `pad(): The input size ${n}, plus negative padding ${b} and ${a} resulted in a negative output size, which is invalid. Check dimension ${d} of your input ${fmtShape(t.shape)}.`,
+        );
       if (cropB + cropA > n)
-        throw new RangeError(`pad(): cropping ${cropB + cropA} elements from dim ${d} of size ${n}`);
+        throw new RangeError(
+          `pad(): cropping ${cropB + cropA} elements from dimension ${d} of size ${n} (input ${fmtShape(t.shape)})`,
+        );
       if (cropB || cropA) r = narrow(r, d, cropB, n - cropB - cropA);
     });
+    return r;
+  };
+  if (mode === "constant") {
+    const r = crop(x);
     const pos = pads.map(([b, a]) => [Math.max(0, b!), Math.max(0, a!)]);
-    return apply(constantPadPrim, [r], { pads: pos, value });
+    return apply(constantPadPrim, [r], { pads: pos, value: value ?? 0 });
   }
-  let r = x;
+  checkPadMode(x, padding, mode, value);
   pads.forEach(([b, a], d) => {
-    if (!b && !a) return;
     const n = x.shape[d]!;
     if (mode === "reflect" && (b! >= n || a! >= n))
       throw new RangeError(
@@ -284,10 +332,23 @@ export function pad(
       );
     if (mode === "circular" && (b! > n || a! > n))
       throw new RangeError(
-        `pad(): Padding value causes wrapping around more than once (padding (${b}, ${a}), size ${n})`,
+        `pad(): Padding value causes wrapping around more than once (padding (${b}, ${a}) at dimension ${d} of input ${fmtShape(x.shape)})`,
       );
+    if (n + b! + a! < 1)
+      throw new RangeError(
+        `pad(): input size ${n} with padding (${b}, ${a}) at dimension ${d} gives an output size ${n + b! + a!}, which should be at least 1 (input ${fmtShape(x.shape)})`,
+      );
+  });
+  // circular: negative pads crop first, then the cropped tensor wraps around; reflect and replicate
+  // read output position o from input position o - before, so negative pads crop on their own
+  let r = mode === "circular" ? crop(x) : x;
+  pads.forEach(([b0, a0], d) => {
+    const b = mode === "circular" ? Math.max(b0!, 0) : b0!;
+    const a = mode === "circular" ? Math.max(a0!, 0) : a0!;
+    if (!b && !a) return;
+    const n = r.shape[d]!;
     // source position of each output position along d
-    const i = arange(-b!, n + a!, 1, { dtype: "int64", device: x.device });
+    const i = arange(-b, n + a, 1, { dtype: "int64", device: x.device });
     let src: Tensor;
     if (mode === "reflect") {
       const ai = abs(i);

@@ -4,11 +4,12 @@
 import type { Prim } from "./prim.js";
 import { binaryPrims, castPrim, clonePrim, lerpPrim, unaryPrims, wherePrim } from "./elementwise.js";
 import { viewPrims, viewScatterPrim } from "./views.js";
-import { argPrims, normPrim, reducePrims, scanPrims } from "./reduce.js";
+import { argPrims, evenlyPrim, normPrim, reducePrims, scanPrims } from "./reduce.js";
 import { gatherPrim, scatterPrim } from "./indexing.js";
 import { sortPrim } from "./sort.js";
 import { catPrim, constantPadPrim, flipPrim } from "./shape_ops.js";
 import { matmulPrim } from "./linalg.js";
+import { convPrim } from "./conv.js";
 
 /** All primitives. A new primitive needs a written reason (see docs/DESIGN). */
 export const prims = {
@@ -23,6 +24,7 @@ export const prims = {
   ...reducePrims,
   ...argPrims,
   norm: normPrim,
+  evenly_distribute: evenlyPrim,
   ...scanPrims,
   gather: gatherPrim,
   scatter: scatterPrim,
@@ -31,6 +33,7 @@ export const prims = {
   flip: flipPrim,
   constant_pad_nd: constantPadPrim,
   mm: matmulPrim,
+  convolution: convPrim,
 } satisfies Record<string, Prim<never>>;
 
 /** Names of all primitives. */

@@ -6,7 +6,13 @@
 import { fmtShape, contiguousStrides, inferSize, normDim, numel, viewStrides } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { apply, type Geometry, type GradCtx, type Prim } from "./prim.js";
-import { clonePrim } from "./elementwise.js";
+import { clonePrim, div, maximum } from "./elementwise.js";
+import { filled } from "./scalar.js";
+
+/** A constant tensor with g's dtype and device. */
+function filledLike(g: Tensor, shape: number[], value: number): Tensor {
+  return filled(shape, value, g.dtype, g.device);
+}
 
 /** Gradient of every view prim: scatter g into zeros of the input's shape through the view. */
 function viewGrad<P>(prim: Prim<P>) {
@@ -115,18 +121,76 @@ export const viewPrims = {
     return { shape: [...shape, size], strides: [...strides, g.strides[dim]!], offset: g.offset };
   }),
   // geometry relative to the input's first element; `delta` is the storage offset minus the input's
-  as_strided: viewPrim<{ size: number[]; stride: number[]; delta: number }>(
-    "as_strided",
-    (g, { size, stride, delta }) => ({
-      shape: size,
-      strides: stride,
-      offset: g.offset + delta,
-    }),
-  ),
+  as_strided: asStridedPrim(),
   alias: viewPrim<Record<string, never>>("alias", (g) => g),
 };
 
 const vp = viewPrims;
+
+/**
+ * as_strided params: output sizes/strides in storage elements, `delta` = output storage offset minus
+ * the input's, and `inStrides` = the input's strides (absent: the input is contiguous).
+ */
+export interface AsStridedParams {
+  size: number[];
+  stride: number[];
+  delta: number;
+  inStrides?: number[];
+}
+
+/** Largest element offset a geometry reaches from its start (-1 when it has no elements). */
+function extent(shape: readonly number[], strides: readonly number[]): number {
+  let m = 0;
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === 0) return -1;
+    m += (shape[i]! - 1) * strides[i]!;
+  }
+  return m;
+}
+
+/** Whether no two indices of (shape, strides) reach the same element (sufficient test, as PyTorch's). */
+function nonOverlapping(shape: readonly number[], strides: readonly number[]): boolean {
+  const dims = shape.map((_, i) => i).filter((i) => shape[i]! > 1);
+  dims.sort((a, b) => strides[a]! - strides[b]!);
+  let reach = 0;
+  for (const d of dims) {
+    if (strides[d]! <= reach) return false;
+    reach += (shape[d]! - 1) * strides[d]!;
+  }
+  return true;
+}
+
+/**
+ * as_strided reads the storage, not the input's logical layout, so its gradient goes through a
+ * storage-shaped buffer: g is added into it at the output geometry, then read back through the input's
+ * geometry (divided by how often the input reaches each element, when the input overlaps itself).
+ */
+function asStridedPrim(): Prim<AsStridedParams> {
+  const prim: Prim<AsStridedParams> = {
+    name: "as_strided",
+    view: (g, { size, stride, delta }) => ({ shape: size, strides: stride, offset: g.offset + delta }),
+    infer(inputs, { size }) {
+      return { shape: size, dtype: inputs[0]!.dtype };
+    },
+    grad(g, { meta, params }) {
+      const inShape = [...meta[0]!.shape];
+      const inStrides = params.inStrides ?? contiguousStrides(inShape);
+      const lo = Math.min(0, params.delta);
+      const hi = Math.max(extent(inShape, inStrides), params.delta + extent(params.size, params.stride));
+      const n = Math.max(hi - lo + 1, 0);
+      const outGeom = { shape: params.size, strides: params.stride, offset: params.delta - lo };
+      const inGeom = { shape: inShape, strides: inStrides, offset: -lo };
+      let buf = apply(viewScatterPrim, [g], { shape: [n], view: outGeom });
+      if (!nonOverlapping(inShape, inStrides)) {
+        const ones = filledLike(g, inShape, 1);
+        const count = apply(viewScatterPrim, [ones], { shape: [n], view: inGeom });
+        buf = div(buf, maximum(count, filledLike(g, [], 1)));
+      }
+      return [apply(prim, [buf], { size: inShape, stride: inStrides, delta: -lo })];
+    },
+  };
+  return prim;
+}
 
 /** A view with a new shape (one dim may be -1); fails if the memory layout does not allow it. */
 export function view(x: Tensor, ...shape: number[] | [number[]]): Tensor {
@@ -147,7 +211,7 @@ export function permute(x: Tensor, ...dims: number[] | [number[]]): Tensor {
   const d = flatArgs(dims);
   if (d.length !== x.ndim)
     throw new RangeError(
-      `permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ${x.ndim} is not equal to len(dims) = ${d.length}`,
+      `permute(): number of dims don't match in permute: input ${fmtShape(x.shape)} has ${x.ndim} dims but ${d.length} were given (${fmtShape(d)})`,
     );
   const nd = d.map((i) => normDim(i, x.ndim, "permute"));
   if (new Set(nd).size !== nd.length) throw new RangeError(`permute(): repeated dim in ${fmtShape(d)}`);
@@ -170,6 +234,7 @@ export function t(x: Tensor): Tensor {
 }
 /** Transpose of the last two dims (`x.mT`). */
 export function mT(x: Tensor): Tensor {
+  if (x.ndim === 0) return alias(x);
   if (x.ndim < 2)
     throw new RangeError(`tensor.mT is only supported on matrices or batches of matrices. Got ${x.ndim}-D tensor.`);
   return transpose(x, -2, -1);
@@ -208,9 +273,9 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 }
 /** Merge dims startDim..endDim into one. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
-  if (x.ndim === 0) return reshape(x, [1]);
   const s = normDim(startDim, x.ndim, "flatten");
   const e = normDim(endDim, x.ndim, "flatten");
+  if (x.ndim === 0) return reshape(x, [1]);
   if (s > e) throw new RangeError("flatten() has invalid args: start_dim cannot come after end_dim");
   const shape = [...x.shape.slice(0, s), numel(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
   return reshape(x, shape);
@@ -283,9 +348,9 @@ export function asStrided(x: Tensor, size: number[], stride: number[], storageOf
     throw new RangeError(
       `as_strided(): setStorage: sizes ${fmtShape(size)}, strides ${fmtShape(stride)}, storage offset ${off} require a storage of ${maxIndex + 1} elements, but it has ${x.storage.numel}`,
     );
-  if (x.requiresGrad && !x.isContiguous())
-    throw new Error("as_strided(): backward through a non-contiguous input is not supported; call .contiguous() first");
-  return apply(vp.as_strided, [x], { size: [...size], stride: [...stride], delta: off - x.offset });
+  const p: AsStridedParams = { size: [...size], stride: [...stride], delta: off - x.offset };
+  if (!x.isContiguous() || x.shape.some((d) => d === 0)) p.inStrides = [...x.strides];
+  return apply(vp.as_strided, [x], p);
 }
 /** A new view of the same data (shares autograd history). */
 export const alias = (x: Tensor) => apply(vp.alias, [x], {});
@@ -299,15 +364,23 @@ export function clone(x: Tensor): Tensor {
 }
 /** A tensor sharing the data but cut from the autograd graph. */
 export function detach(x: Tensor): Tensor {
-  const t = new Tensor(x.storage, x.shape, x.strides, x.offset, x.dtype);
-  t.base = x.base ?? x;
-  return t;
+  // no `base`: in-place writes to a detached tensor must not rebase x's history (as in PyTorch,
+  // `x.detach().add_(1)` is allowed even for a leaf that requires grad)
+  return new Tensor(x.storage, x.shape, x.strides, x.offset, x.dtype);
 }
 /** Move dims `source` to positions `destination`. */
 export function movedim(x: Tensor, source: number | number[], destination: number | number[]): Tensor {
   const src = (Array.isArray(source) ? source : [source]).map((d) => normDim(d, x.ndim, "movedim"));
   const dst = (Array.isArray(destination) ? destination : [destination]).map((d) => normDim(d, x.ndim, "movedim"));
-  if (src.length !== dst.length) throw new RangeError("movedim(): Invalid source or destination dims");
+  if (src.length !== dst.length)
+    throw new RangeError(
+      `movedim(): Invalid source or destination dims: source (${fmtShape(src)} dims) should contain the same number of dims as destination (${fmtShape(dst)} dims)`,
+    );
+  if (new Set(src).size !== src.length)
+    throw new RangeError(`movedim(): repeated dim in \`source\` (${fmtShape(src)})`);
+  if (new Set(dst).size !== dst.length)
+    throw new RangeError(`movedim(): repeated dim in \`destination\` (${fmtShape(dst)})`);
+  if (x.ndim === 0) return alias(x);
   const order = new Array<number>(x.ndim).fill(-1);
   dst.forEach((d, i) => (order[d] = src[i]!));
   const rest = [...Array(x.ndim).keys()].filter((d) => !src.includes(d));

@@ -11,6 +11,7 @@ Input kinds generated per spec (each a separate case):
   scalar0d   0-dim inputs
   empty      inputs with a zero-size dim
   edge       NaN, +-Inf, +-0, huge and tiny values (float dtypes, first float input)
+A spec's `shapes` adds named cases with explicit shapes and layouts (e.g. matmul's (3,0)@(0,4)).
 Layouts are replayed in TS: {"t": [d0, d1]} (base has d0/d1 swapped, view transposes them),
 {"step": d} (base has dim d doubled, view takes every 2nd), {"expand": shape}.
 """
@@ -30,29 +31,33 @@ EDGE_VALUES = [float("nan"), float("inf"), float("-inf"), 0.0, -0.0, 1e-30, -1e-
 class T:
     """One tensor input: shape, value domain (lo, hi) and options."""
 
-    def __init__(self, *shape, lo=-2.0, hi=2.0, grad=True, dtype=None, values=None, int_range=None):
+    def __init__(self, *shape, lo=-2.0, hi=2.0, grad=True, dtype=None, values=None, int_range=None,
+                 contig_only=False):
         self.shape = tuple(shape)
         self.lo, self.hi = lo, hi
         self.grad = grad
         self.dtype = dtype  # fixed dtype (e.g. an index tensor), else the case's dtype
         self.values = values  # explicit values (nested list), overrides random
         self.int_range = int_range  # (lo, hi) for integer dtypes
+        self.contig_only = contig_only  # stays contiguous in the noncontig kind (e.g. index tensors)
 
     def with_shape(self, shape):
-        t = T(*shape, lo=self.lo, hi=self.hi, grad=self.grad, dtype=self.dtype, int_range=self.int_range)
+        t = T(*shape, lo=self.lo, hi=self.hi, grad=self.grad, dtype=self.dtype, int_range=self.int_range,
+              contig_only=self.contig_only)
         return t
 
 
 class Spec:
     def __init__(self, name, py, ts, inputs, dtypes=FLOATS, grad=True, kinds=None, bshapes=None,
-                 edge=True, gradgrad=True, tol=None, gradcheck=True, note=None, unique=False):
+                 edge=True, gradgrad=True, tol=None, gradcheck=True, note=None, unique=False, shapes=None):
         self.name = name
         self.py = py
         self.ts = ts
         self.inputs = inputs
         self.dtypes = dtypes
         self.grad = grad
-        self.kinds = kinds or ["contig", "noncontig", "scalar0d", "empty"]
+        # kinds=[] leaves only the edge case (when `edge`)
+        self.kinds = kinds if kinds is not None else ["contig", "noncontig", "scalar0d", "empty"]
         self.bshapes = bshapes
         self.edge = edge
         self.gradgrad = gradgrad
@@ -60,6 +65,9 @@ class Spec:
         self.gradcheck = gradcheck and grad
         self.note = note
         self.unique = unique  # values drawn without ties (for sort-like ops)
+        # extra named cases: [(label, [shape | {"shape": s, "t": [d0, d1]} | {"shape": s, "step": d}
+        #                              | {"base": b, "expand": s}, ...]), ...] -> case id "label/dtype"
+        self.shapes = shapes
 
 
 def seeded(name):
@@ -208,6 +216,7 @@ def cases_for(spec):
                 shapes, layouts = base_shapes, [None] * len(base_shapes)
             elif kind == "noncontig":
                 shapes, layouts = base_shapes, default_layouts(base_shapes)
+                layouts = [None if inp.contig_only else l for inp, l in zip(spec.inputs, layouts)]
                 if all(l is None for l in layouts):
                     continue
             elif kind == "scalar0d":
@@ -229,6 +238,19 @@ def cases_for(spec):
                     shapes.append(tuple(s))
                     layouts.append(None)
             cases.append(run_case(spec, f"broadcast{bi}/{dtype}", shapes, dtype, layouts, g))
+        for label, shs in spec.shapes or []:
+            shapes, layouts = [], []
+            for s in shs:
+                if isinstance(s, dict) and "expand" in s:
+                    shapes.append(tuple(s["expand"]))
+                    layouts.append(s)
+                elif isinstance(s, dict):
+                    shapes.append(tuple(s["shape"]))
+                    layouts.append({k: v for k, v in s.items() if k != "shape"})
+                else:
+                    shapes.append(tuple(s))
+                    layouts.append(None)
+            cases.append(run_case(spec, f"{label}/{dtype}", shapes, dtype, layouts, g))
         if spec.edge and dtype in FLOATS and len(spec.inputs) >= 1 and spec.inputs[0].dtype is None:
             shapes = [(len(EDGE_VALUES),)] + [
                 (len(EDGE_VALUES),) if len(s) > 0 else () for s in base_shapes[1:]]

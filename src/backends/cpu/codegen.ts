@@ -20,6 +20,8 @@ export function storeWrap(dtype: DType, v: string): string {
       return `H.bf16(${v})`;
     case "bool":
       return `((${v}) !== 0 ? 1 : 0)`;
+    case "int64":
+      return `((${v}) + 0)`; // int64 lives in a Float64Array: no -0 (0 * -1 is 0, not -0)
     default:
       return v;
   }
@@ -60,8 +62,8 @@ type MapFn = (
 const mapCache = new Map<string, MapFn>();
 const names = ["a", "b", "c", "d"];
 
-function compileMap(js: string, nIn: number, outDtype: DType): MapFn {
-  const key = `${nIn}|${outDtype}|${js}`;
+function compileMap(js: string, nIn: number, outDtype: DType, reads: readonly (string | null)[]): MapFn {
+  const key = `${nIn}|${outDtype}|${reads.join(",")}|${js}`;
   let fn = mapCache.get(key);
   if (fn) return fn;
   const ops = [...Array(nIn).keys()];
@@ -80,7 +82,7 @@ function compileMap(js: string, nIn: number, outDtype: DType): MapFn {
 for (let it = 0; it < outer; it++) {
   ${all.map((k) => `let r${k} = q${k};`).join(" ")}
   for (let j = 0; j < inner; j++) {
-    ${ops.map((i) => `const ${names[i]} = I${i}[r${i + 1}];`).join(" ")}
+    ${ops.map((i) => `const ${names[i]} = ${reads[i] ? `${reads[i]}(I${i}[r${i + 1}])` : `I${i}[r${i + 1}]`};`).join(" ")}
     out[r0] = ${storeWrap(outDtype, js)};
     ${all.map((k) => `r${k} += s${k};`).join(" ")}
   }
@@ -104,7 +106,7 @@ export function runMap(expr: Expr, inputs: readonly View[], out: View, scalars: 
     out.shape,
     views.map((v) => v.strides),
   );
-  const fn = compileMap(expr.js, inputs.length, out.dtype);
+  const fn = compileMap(expr.js, inputs.length, out.dtype, expr.reads ?? []);
   if (out.shape.some((d) => d === 0)) return;
   fn(
     arr(out),

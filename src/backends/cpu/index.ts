@@ -6,6 +6,8 @@ import type { Backend, Kernels, Storage, View } from "../../backend.js";
 import type { Shape } from "../../shape.js";
 import { arr, runMap, runReduce } from "./codegen.js";
 import { H } from "./mathfns.js";
+import { convKernel } from "./conv.js";
+import { withNativeKernels } from "./native.js";
 
 /** CPU storage: a typed array in the dtype's storage representation. */
 export class CpuStorage implements Storage {
@@ -102,8 +104,9 @@ const kernels: Kernels = {
         if (i === 0) acc = v;
         else if (kind === "sum") acc = r(acc + v);
         else if (kind === "prod") acc = r(acc * v);
-        else if (acc === acc && (v !== v || (kind === "max" ? v >= acc : v <= acc))) {
-          // cummax/cummin: a tie moves the index forward, a NaN sticks (as in PyTorch)
+        else if (v !== v || (acc === acc && (kind === "max" ? v >= acc : v <= acc))) {
+          // cummax/cummin as PyTorch's CPU kernel: a tie moves the index forward, and so does every
+          // NaN (the value stays NaN once one is seen)
           acc = v;
           ai = i;
         }
@@ -114,6 +117,10 @@ const kernels: Kernels = {
   },
 
   matmul(a, b, out) {
+    // Each output element is the float64 sum of its K products in order k = 0, 1, ..., K-1, rounded
+    // once to the output dtype. Per batch, the rows of a and the columns of b are first copied into
+    // unit-stride float64 panels (exact for every dtype), whatever the operands' strides; then each
+    // 4x2 block of outputs is computed at once, so every value loaded is used 2 or 4 times.
     const A = arr(a);
     const B = arr(b);
     const O = arr(out);
@@ -126,22 +133,55 @@ const kernels: Kernels = {
     const [som, son] = [out.strides[nd - 2]!, out.strides[nd - 1]!];
     const batch = out.shape.slice(0, nd - 2);
     const r = round(out.dtype);
-    const acc = new Float64Array(N);
+    const ap = new Float64Array(M * K); // ap[i * K + k] = a[i, k]
+    const bp = new Float64Array(N * K); // bp[j * K + k] = b[k, j]
     walk(
       batch,
       [a, b, out].map((v) => v.strides.slice(0, nd - 2)),
       [a.offset, b.offset, out.offset],
       ([pa, pb, po]) => {
-        for (let i = 0; i < M; i++) {
-          acc.fill(0);
-          const rowA = pa! + i * sam;
-          for (let k = 0; k < K; k++) {
-            const av = A[rowA + k * sak]!;
-            const rowB = pb! + k * sbk;
-            for (let j = 0; j < N; j++) acc[j]! += av * B[rowB + j * sbn]!;
+        for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) ap[i * K + k] = A[pa! + i * sam + k * sak]!;
+        for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) bp[j * K + k] = B[pb! + k * sbk + j * sbn]!;
+        for (let i = 0; i < M; i += 4) {
+          // rows past the end repeat the last row; their sums are not stored
+          const r0 = i * K;
+          const r1 = Math.min(i + 1, M - 1) * K;
+          const r2 = Math.min(i + 2, M - 1) * K;
+          const r3 = Math.min(i + 3, M - 1) * K;
+          for (let j = 0; j < N; j += 2) {
+            const c0 = j * K;
+            const c1 = Math.min(j + 1, N - 1) * K;
+            let s00 = 0,
+              s01 = 0,
+              s10 = 0,
+              s11 = 0,
+              s20 = 0,
+              s21 = 0,
+              s30 = 0,
+              s31 = 0;
+            for (let k = 0; k < K; k++) {
+              const y0 = bp[c0 + k]!;
+              const y1 = bp[c1 + k]!;
+              const x0 = ap[r0 + k]!;
+              const x1 = ap[r1 + k]!;
+              const x2 = ap[r2 + k]!;
+              const x3 = ap[r3 + k]!;
+              s00 += x0 * y0;
+              s01 += x0 * y1;
+              s10 += x1 * y0;
+              s11 += x1 * y1;
+              s20 += x2 * y0;
+              s21 += x2 * y1;
+              s30 += x3 * y0;
+              s31 += x3 * y1;
+            }
+            const sums = [s00, s01, s10, s11, s20, s21, s30, s31];
+            for (let q = 0; q < 4 && i + q < M; q++) {
+              const o = po! + (i + q) * som + j * son;
+              O[o] = r(sums[2 * q]!);
+              if (j + 1 < N) O[o + son] = r(sums[2 * q + 1]!);
+            }
           }
-          const rowO = po! + i * som;
-          for (let j = 0; j < N; j++) O[rowO + j * son] = r(acc[j]!);
         }
       },
     );
@@ -156,9 +196,9 @@ const kernels: Kernels = {
     const xs = x.strides.map((s, d) => (d === dim ? 0 : s));
     walk(out.shape, [xs, index.strides, out.strides], [x.offset, index.offset, out.offset], ([px, pi, po]) => {
       const j = I[pi!]!;
-      if (j < -n || j >= n)
+      if (j < 0 || j >= n)
         throw new RangeError(`gather(): index ${j} is out of bounds for dimension ${dim} with size ${n}`);
-      O[po!] = X[px! + (j < 0 ? j + n : j) * sd]!;
+      O[po!] = X[px! + j * sd]!;
     });
   },
 
@@ -176,9 +216,9 @@ const kernels: Kernels = {
     const counts = new Map<number, number>();
     walk(index.shape, [os, index.strides, src.strides], [out.offset, index.offset, src.offset], ([po, pi, ps]) => {
       const j = I[pi!]!;
-      if (j < -n || j >= n)
+      if (j < 0 || j >= n)
         throw new RangeError(`scatter(): index ${j} is out of bounds for dimension ${dim} with size ${n}`);
-      const p = po! + (j < 0 ? j + n : j) * sd;
+      const p = po! + j * sd;
       const v = S[ps!]!;
       const seen = counts.get(p);
       counts.set(p, (seen ?? (includeSelf ? 1 : 0)) + 1);
@@ -216,6 +256,11 @@ const kernels: Kernels = {
     });
   },
 
+  conv(x, w, out, geometry) {
+    // the GEMM runs through this kernel set's matmul: the native addon's when it wraps these kernels
+    convKernel(x, w, out, geometry, (a, b, o) => this.matmul(a, b, o));
+  },
+
   stridedAccumulate(src, out, viewShape, viewStrides, viewOffset) {
     const S = arr(src);
     const O = arr(out);
@@ -226,10 +271,10 @@ const kernels: Kernels = {
   },
 };
 
-/** The CPU backend (TS reference kernels). */
+/** The CPU backend: the TS reference kernels, behind the native addon's where it is in use (./native.ts). */
 export const cpuBackend: Backend = {
   device: "cpu",
-  kernels,
+  kernels: withNativeKernels(kernels),
   alloc: (dtype, n) => new CpuStorage(dtype, allocArray(dtype, n)),
   fromArray: (dtype, data) => new CpuStorage(dtype, data),
   read: (s) => Promise.resolve((s as CpuStorage).data),

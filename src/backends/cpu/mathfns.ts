@@ -195,6 +195,6 @@ export const H = {
   /** Float to int32 as x86 converts it: NaN, Inf and out-of-range values become INT32_MIN. */
   i32: (x: number) => (x > -2147483649 && x < 2147483648 ? Math.trunc(x) : -2147483648),
   /** Float to int64 as x86 converts it: NaN, Inf and out-of-range values become INT64_MIN. */
-  i64: (x: number) => (x >= -(2 ** 63) && x < 2 ** 63 ? Math.trunc(x) : -(2 ** 63)),
+  i64: (x: number) => (x >= -(2 ** 63) && x < 2 ** 63 ? Math.trunc(x) + 0 : -(2 ** 63)), // + 0: no -0
 };
 export type Helpers = typeof H;

@@ -1,0 +1,75 @@
+// Interface between the Node-API glue (addon.cc, threadpool.cc: compiled for the baseline ISA) and the
+// kernel variants (kernels_impl.h compiled once per ISA: AVX-512, AVX2+FMA, portable). The variants
+// see only this header, so nothing they define can be mixed up with baseline code at link time.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+namespace tts {
+
+/** Elementwise float32 operations the map fast path knows (same numbers as OPS in native.ts). */
+enum MapOp : int {
+  OP_COPY = 0,
+  OP_FILL = 1,  // out = p0 (no input)
+  OP_NEG = 2,
+  OP_ABS = 3,
+  OP_RELU = 4,
+  OP_SQUARE = 5,
+  OP_SQRT = 6,
+  OP_RECIP = 7,
+  OP_EXP = 8,
+  OP_LOG = 9,
+  OP_SIGMOID = 10,
+  OP_TANH = 11,
+  OP_ADD = 12,   // a + b
+  OP_SUB = 13,   // a - b
+  OP_MUL = 14,   // a * b
+  OP_DIV = 15,   // a / b
+  OP_AXPY = 16,  // a + p0 * b
+  OP_COUNT = 17,
+};
+
+/** One matrix product C (M x N) = A (M x K) @ B (K x N), element strides in units of T. */
+struct GemmArgs {
+  int64_t M, N, K;
+  const void* A;
+  int64_t sam, sak;
+  const void* B;
+  int64_t sbk, sbn;
+  void* C;
+  int64_t scm, scn;
+};
+
+/** The kernels of one ISA variant. */
+struct KernelSet {
+  const char* name;
+  /** Full GEMM of one matrix (overwrites C); `parallel` lets it use the thread pool. */
+  void (*gemm_f32)(const GemmArgs& g, bool parallel);
+  void (*gemm_f64)(const GemmArgs& g, bool parallel);
+  /** n elements: out[i] = op(a[i * sa]) with sa 0 or 1 (a may be null for OP_FILL). */
+  void (*map_unary_f32)(int op, int64_t n, float* out, const float* a, int64_t sa, float p0);
+  /** n elements: out[i] = op(a[i * sa], b[i * sb]) with sa, sb 0 or 1. */
+  void (*map_binary_f32)(int op, int64_t n, float* out, const float* a, int64_t sa, const float* b, int64_t sb,
+                         float p0);
+  /** Sum of n contiguous floats, accumulated in double. */
+  double (*sum_f32)(int64_t n, const float* x);
+  /** acc[j] += sum over i < rows of x[i * rs + j], j < cols (columns contiguous). */
+  void (*sum_cols_f32)(int64_t rows, int64_t cols, const float* x, int64_t rs, double* acc);
+};
+
+const KernelSet* kernels_generic();
+#if defined(__x86_64__) || defined(_M_X64)
+const KernelSet* kernels_avx2();
+const KernelSet* kernels_avx512();
+#endif
+
+// Services of the baseline code, called by the variants.
+
+/** A per-thread, 64-byte aligned, grow-only scratch buffer; `slot` < 4 picks one of several. */
+void* scratch(int slot, size_t bytes);
+/** Threads the pool runs with (the calling thread included). */
+int num_threads();
+/** Run fn(ctx, i) for i in [0, n) on the pool (the calling thread takes part); returns when all are done. */
+void parallel_for(int64_t n, void (*fn)(void* ctx, int64_t i), void* ctx);
+
+}  // namespace tts

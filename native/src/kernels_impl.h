@@ -1,0 +1,469 @@
+// The kernels, written once with GCC/Clang vector extensions and compiled once per ISA by
+// kernels_{generic,avx2,avx512}.cc, which set TTS_NS (namespace), TTS_ENTRY (exported table getter),
+// TTS_VBYTES (vector width in bytes) and the GEMM register blocking. Everything here lives in the
+// variant's own namespace and uses no C++ library templates, so the linker can never substitute one
+// variant's code for another's.
+#include <cstdint>
+
+#include "kernels.h"
+
+#ifndef TTS_NS
+#error "define TTS_NS, TTS_ENTRY, TTS_NAME, TTS_VBYTES, TTS_MR_F32, TTS_NV_F32, TTS_MR_F64, TTS_NV_F64"
+#endif
+
+namespace tts {
+namespace TTS_NS {
+
+typedef float vf __attribute__((vector_size(TTS_VBYTES)));
+typedef double vd __attribute__((vector_size(TTS_VBYTES)));
+typedef int32_t vi __attribute__((vector_size(TTS_VBYTES)));
+typedef uint32_t vu __attribute__((vector_size(TTS_VBYTES)));
+typedef double vdw __attribute__((vector_size(2 * TTS_VBYTES)));  // a vf widened to double
+constexpr int WF = TTS_VBYTES / 4;                                 // floats per vector
+
+template <class V, class T>
+static inline V loadu(const T* p) {
+  V v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+template <class V, class T>
+static inline void storeu(T* p, V v) {
+  __builtin_memcpy(p, &v, sizeof v);
+}
+template <class To, class From>
+static inline To bits(From v) {
+  static_assert(sizeof(To) == sizeof(From), "same size");
+  To r;
+  __builtin_memcpy(&r, &v, sizeof r);
+  return r;
+}
+template <class T>
+static inline T imin(T a, T b) {
+  return a < b ? a : b;
+}
+
+// ---- GEMM: packed panels, register-blocked micro-kernel ------------------------------------------
+
+template <class T>
+struct Blocking;
+template <>
+struct Blocking<float> {
+  typedef vf V;
+  static constexpr int W = TTS_VBYTES / 4, MR = TTS_MR_F32, NV = TTS_NV_F32, NR = NV * W;
+  static constexpr int64_t KC = 256, MC = MR * (192 / MR), NC = 4096 - 4096 % NR;
+};
+template <>
+struct Blocking<double> {
+  typedef vd V;
+  static constexpr int W = TTS_VBYTES / 8, MR = TTS_MR_F64, NV = TTS_NV_F64, NR = NV * W;
+  static constexpr int64_t KC = 256, MC = MR * (96 / MR), NC = 2048 - 2048 % NR;
+};
+
+// C[MR x NR] (row stride ldc, unit column stride) = or += packed A panel (kc x MR) @ packed B panel (kc x NR).
+template <class T>
+__attribute__((noinline)) static void micro(int64_t kc, const T* __restrict a, const T* __restrict b,
+                                            T* __restrict c, int64_t ldc, bool accumulate) {
+  typedef Blocking<T> BL;
+  typedef typename BL::V V;
+  constexpr int MR = BL::MR, NV = BL::NV, W = BL::W;
+  V acc[MR][NV];
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; i++)
+#pragma GCC unroll 8
+    for (int j = 0; j < NV; j++) acc[i][j] = V{};
+  for (int64_t k = 0; k < kc; k++) {
+    V bv[NV];
+#pragma GCC unroll 8
+    for (int j = 0; j < NV; j++) bv[j] = *reinterpret_cast<const V*>(b + j * W);
+#pragma GCC unroll 32
+    for (int i = 0; i < MR; i++) {
+      const T ai = a[i];
+#pragma GCC unroll 8
+      for (int j = 0; j < NV; j++) acc[i][j] += ai * bv[j];
+    }
+    a += MR;
+    b += NV * W;
+  }
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; i++)
+#pragma GCC unroll 8
+    for (int j = 0; j < NV; j++) {
+      T* p = c + i * ldc + j * W;
+      storeu<V>(p, accumulate ? loadu<V>(p) + acc[i][j] : acc[i][j]);
+    }
+}
+
+// Pack rows [0, mc) x cols [0, kc) of A into MR-row panels, k-major, zero-padded to whole panels.
+template <class T>
+static void pack_a(int64_t mc, int64_t kc, const T* A, int64_t sam, int64_t sak, T* out) {
+  constexpr int MR = Blocking<T>::MR;
+  for (int64_t ip = 0; ip < mc; ip += MR) {
+    const int64_t mr = imin<int64_t>(MR, mc - ip);
+    const T* a = A + ip * sam;
+    if (sak == 1) {
+      for (int64_t i = 0; i < mr; i++)
+        for (int64_t k = 0; k < kc; k++) out[k * MR + i] = a[i * sam + k];
+    } else {
+      for (int64_t k = 0; k < kc; k++)
+        for (int64_t i = 0; i < mr; i++) out[k * MR + i] = a[i * sam + k * sak];
+    }
+    for (int64_t i = mr; i < MR; i++)
+      for (int64_t k = 0; k < kc; k++) out[k * MR + i] = 0;
+    out += kc * MR;
+  }
+}
+
+// Pack panels [p0, p1) (NR columns each) of the kc x nc block of B, k-major, zero-padded.
+template <class T>
+static void pack_b(int64_t p0, int64_t p1, int64_t kc, int64_t nc, const T* B, int64_t sbk, int64_t sbn, T* out) {
+  typedef Blocking<T> BL;
+  constexpr int NR = BL::NR;
+  for (int64_t p = p0; p < p1; p++) {
+    const int64_t jp = p * NR;
+    const int64_t nr = imin<int64_t>(NR, nc - jp);
+    const T* b = B + jp * sbn;
+    T* o = out + p * kc * NR;
+    if (sbn == 1 && nr == NR) {
+      for (int64_t k = 0; k < kc; k++)
+#pragma GCC unroll 8
+        for (int j = 0; j < BL::NV; j++)
+          *reinterpret_cast<typename BL::V*>(o + k * NR + j * BL::W) = loadu<typename BL::V>(b + k * sbk + j * BL::W);
+    } else if (sbn == 1) {
+      for (int64_t k = 0; k < kc; k++)
+        for (int64_t j = 0; j < NR; j++) o[k * NR + j] = j < nr ? b[k * sbk + j] : 0;
+    } else {
+      for (int64_t j = 0; j < nr; j++)
+        for (int64_t k = 0; k < kc; k++) o[k * NR + j] = b[j * sbn + k * sbk];
+      for (int64_t j = nr; j < NR; j++)
+        for (int64_t k = 0; k < kc; k++) o[k * NR + j] = 0;
+    }
+  }
+}
+
+template <class T>
+struct GemmJob {
+  const GemmArgs* g;
+  int64_t jc, nc, pc, kc, mb, nsplit, npanels;
+  const T* Bp;
+  T* Bpw;
+};
+
+// Pack a group of B panels (a parallel_for task).
+template <class T>
+static void pack_b_task(void* ctx, int64_t t) {
+  GemmJob<T>& j = *static_cast<GemmJob<T>*>(ctx);
+  const GemmArgs& g = *j.g;
+  const int64_t per = 8;
+  const int64_t p0 = t * per, p1 = imin(j.npanels, p0 + per);
+  pack_b<T>(p0, p1, j.kc, j.nc, static_cast<const T*>(g.B) + j.pc * g.sbk + j.jc * g.sbn, g.sbk, g.sbn, j.Bpw);
+}
+
+// One block of MC rows times one share of the B panels (a parallel_for task).
+template <class T>
+static void gemm_task(void* ctx, int64_t t) {
+  typedef Blocking<T> BL;
+  constexpr int MR = BL::MR, NR = BL::NR;
+  GemmJob<T>& j = *static_cast<GemmJob<T>*>(ctx);
+  const GemmArgs& g = *j.g;
+  const int64_t ib = t / j.nsplit, s = t % j.nsplit;
+  const int64_t ic = ib * BL::MC, mc = imin<int64_t>(BL::MC, g.M - ic);
+  const int64_t q0 = j.npanels * s / j.nsplit, q1 = j.npanels * (s + 1) / j.nsplit;
+  if (q0 >= q1) return;
+  T* Ap = static_cast<T*>(scratch(1, sizeof(T) * BL::MC * BL::KC));
+  pack_a<T>(mc, j.kc, static_cast<const T*>(g.A) + ic * g.sam + j.pc * g.sak, g.sam, g.sak, Ap);
+  T* C = static_cast<T*>(g.C);
+  const bool accumulate = j.pc > 0;
+  alignas(64) T tile[MR * NR];
+  for (int64_t q = q0; q < q1; q++) {
+    const int64_t jr = q * NR, nr = imin<int64_t>(NR, j.nc - jr);
+    const T* bp = j.Bp + q * j.kc * NR;
+    for (int64_t ir = 0; ir < mc; ir += MR) {
+      const int64_t mr = imin<int64_t>(MR, mc - ir);
+      T* c = C + (ic + ir) * g.scm + (j.jc + jr) * g.scn;
+      const T* ap = Ap + ir * j.kc;
+      if (mr == MR && nr == NR && g.scn == 1) {
+        micro<T>(j.kc, ap, bp, c, g.scm, accumulate);
+      } else {
+        micro<T>(j.kc, ap, bp, tile, NR, false);
+        for (int64_t i = 0; i < mr; i++)
+          for (int64_t jj = 0; jj < nr; jj++) {
+            T& o = c[i * g.scm + jj * g.scn];
+            o = accumulate ? o + tile[i * NR + jj] : tile[i * NR + jj];
+          }
+      }
+    }
+  }
+}
+
+template <class T>
+static void gemm(const GemmArgs& g, bool parallel) {
+  typedef Blocking<T> BL;
+  constexpr int NR = BL::NR;
+  if (g.M <= 0 || g.N <= 0) return;
+  T* C = static_cast<T*>(g.C);
+  if (g.K <= 0) {
+    for (int64_t i = 0; i < g.M; i++)
+      for (int64_t j = 0; j < g.N; j++) C[i * g.scm + j * g.scn] = 0;
+    return;
+  }
+  const int threads = parallel ? num_threads() : 1;
+  // Below ~2 MFLOP a job costs more than it saves.
+  const bool par = threads > 1 && g.M * g.N * g.K >= (int64_t(1) << 20);
+  GemmJob<T> j;
+  j.g = &g;
+  j.mb = (g.M + BL::MC - 1) / BL::MC;
+  for (j.jc = 0; j.jc < g.N; j.jc += BL::NC) {
+    j.nc = imin<int64_t>(BL::NC, g.N - j.jc);
+    j.npanels = (j.nc + NR - 1) / NR;
+    j.nsplit = 1;
+    if (par && j.mb < 2 * threads) j.nsplit = imin<int64_t>(j.npanels, (2 * threads + j.mb - 1) / j.mb);
+    for (j.pc = 0; j.pc < g.K; j.pc += BL::KC) {
+      j.kc = imin<int64_t>(BL::KC, g.K - j.pc);
+      j.Bpw = static_cast<T*>(scratch(0, sizeof(T) * BL::KC * j.npanels * NR));
+      j.Bp = j.Bpw;
+      const int64_t packs = (j.npanels + 7) / 8;
+      if (par)
+        parallel_for(packs, pack_b_task<T>, &j);
+      else
+        for (int64_t t = 0; t < packs; t++) pack_b_task<T>(&j, t);
+      const int64_t tasks = j.mb * j.nsplit;
+      if (par)
+        parallel_for(tasks, gemm_task<T>, &j);
+      else
+        for (int64_t t = 0; t < tasks; t++) gemm_task<T>(&j, t);
+    }
+  }
+}
+
+static void gemm_f32(const GemmArgs& g, bool parallel) { gemm<float>(g, parallel); }
+static void gemm_f64(const GemmArgs& g, bool parallel) { gemm<double>(g, parallel); }
+
+// ---- float32 math on whole vectors ----------------------------------------------------------------
+
+static inline vf vsplat(float x) { return vf{} + x; }
+
+// exp: Cody-Waite reduction by ln 2 and a degree-6 polynomial (Cephes' expf coefficients); the
+// scale 2^n is applied in two halves so results down to the subnormals stay right.
+static inline vf vexp(vf x) {
+  x = x > 88.8f ? vsplat(88.8f) : x;
+  x = x < -104.0f ? vsplat(-104.0f) : x;
+  vf t = x * 1.44269504088896341f;
+  vf n = (t + 12582912.0f) - 12582912.0f;  // round to nearest
+  vf r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  vf p = 1.9875691500e-4f * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * (r * r) + r + 1.0f;
+  vi ni = __builtin_convertvector(n, vi);
+  vi n1 = ni >> 1, n2 = ni - n1;
+  vf s1 = bits<vf>((n1 + 127) << 23), s2 = bits<vf>((n2 + 127) << 23);
+  vf y = p * s1 * s2;
+  return x == x ? y : x;
+}
+
+// log: split x = m * 2^e with m in [sqrt(1/2), sqrt(2)), then Cephes' logf polynomial in m - 1.
+static inline vf vlog(vf x) {
+  vi sub = x < 1.17549435e-38f;  // subnormal (or <= 0): scale up by 2^25
+  vf xs = sub ? x * 33554432.0f : x;
+  vi xb = bits<vi>(xs);
+  vf e = __builtin_convertvector(((xb >> 23) & 0xff) - 126, vf);
+  e = sub ? e - 25.0f : e;
+  vf m = bits<vf>((xb & 0x007fffff) | 0x3f000000);  // [0.5, 1)
+  vi small = m < 0.707106781186547524f;
+  e = small ? e - 1.0f : e;
+  m = small ? m + m - 1.0f : m - 1.0f;
+  vf z = m * m;
+  vf p = 7.0376836292e-2f * m - 1.1514610310e-1f;
+  p = p * m + 1.1676998740e-1f;
+  p = p * m - 1.2420140846e-1f;
+  p = p * m + 1.4249322787e-1f;
+  p = p * m - 1.6668057665e-1f;
+  p = p * m + 2.0000714765e-1f;
+  p = p * m - 2.4999993993e-1f;
+  p = p * m + 3.3333331174e-1f;
+  vf y = p * m * z;
+  y = y + e * -2.12194440e-4f;
+  y = y - 0.5f * z;
+  y = m + y + e * 0.693359375f;
+  const float inf = __builtin_inff(), nan = __builtin_nanf("");
+  y = x == inf ? vsplat(inf) : y;
+  y = x == 0.0f ? vsplat(-inf) : y;
+  y = x < 0.0f ? vsplat(nan) : y;
+  return x == x ? y : x;
+}
+
+// tanh: Cephes' odd polynomial below 0.625, 1 - 2 / (exp(2|x|) + 1) above, with x's sign.
+static inline vf vtanh(vf x) {
+  vf ax = bits<vf>(bits<vu>(x) & 0x7fffffffu);
+  vf z = x * x;
+  vf p = -5.70498872745e-3f * z + 2.06390887954e-2f;
+  p = p * z - 5.37397155531e-2f;
+  p = p * z + 1.33314422036e-1f;
+  p = p * z - 3.33332819422e-1f;
+  vf small = x + x * z * p;
+  vf big = 1.0f - 2.0f / (vexp(ax + ax) + 1.0f);
+  big = bits<vf>(bits<vu>(big) | (bits<vu>(x) & 0x80000000u));
+  return ax < 0.625f ? small : big;
+}
+
+struct Neg { static vf f(vf a, vf, vf) { return -a; } };
+struct Abs { static vf f(vf a, vf, vf) { return bits<vf>(bits<vu>(a) & 0x7fffffffu); } };
+struct Relu { static vf f(vf a, vf, vf) { return (a > 0.0f) | (a != a) ? a : vf{}; } };
+struct Square { static vf f(vf a, vf, vf) { return a * a; } };
+struct Recip { static vf f(vf a, vf, vf) { return 1.0f / a; } };
+struct Exp { static vf f(vf a, vf, vf) { return vexp(a); } };
+struct Log { static vf f(vf a, vf, vf) { return vlog(a); } };
+// sigmoid via e = exp(-|a|) <= 1: 1 / (1 + e) for a >= 0, e / (1 + e) below (no overflow, exact tails)
+struct Sigmoid {
+  static vf f(vf a, vf, vf) {
+    vf e = vexp(-bits<vf>(bits<vu>(a) & 0x7fffffffu));
+    vf s = 1.0f / (1.0f + e);
+    return a >= 0.0f ? s : (a == a ? e * s : a);
+  }
+};
+struct Tanh { static vf f(vf a, vf, vf) { return vtanh(a); } };
+struct Copy { static vf f(vf a, vf, vf) { return a; } };
+struct Add { static vf f(vf a, vf b, vf) { return a + b; } };
+struct Sub { static vf f(vf a, vf b, vf) { return a - b; } };
+struct Mul { static vf f(vf a, vf b, vf) { return a * b; } };
+struct Div { static vf f(vf a, vf b, vf) { return a / b; } };
+struct Axpy { static vf f(vf a, vf b, vf p) { return a + p * b; } };
+
+// out[i] = F(a[i * sa], b[i * sb]) for sa, sb in {0, 1}; the tail goes through the same vector code.
+template <class F>
+static void map_loop(int64_t n, float* __restrict out, const float* a, int64_t sa, const float* b, int64_t sb,
+                     float p0) {
+  const vf p = vsplat(p0);
+  int64_t i = 0;
+  const vf as = vsplat(a[0]), bs = vsplat(b[0]);
+  if (sa == 0 && sb == 0) {
+    const vf v = F::f(as, bs, p);
+    for (; i + WF <= n; i += WF) storeu(out + i, v);
+  } else if (sb == 0) {
+#pragma GCC unroll 2
+    for (; i + WF <= n; i += WF) storeu(out + i, F::f(loadu<vf>(a + i), bs, p));
+  } else if (sa == 0) {
+#pragma GCC unroll 2
+    for (; i + WF <= n; i += WF) storeu(out + i, F::f(as, loadu<vf>(b + i), p));
+  } else {
+#pragma GCC unroll 2
+    for (; i + WF <= n; i += WF) storeu(out + i, F::f(loadu<vf>(a + i), loadu<vf>(b + i), p));
+  }
+  if (i < n) {
+    const int64_t r = n - i;
+    float ta[WF], tb[WF], to[WF];
+    for (int k = 0; k < WF; k++) {
+      ta[k] = k < r ? a[sa * (i + k)] : 0.0f;
+      tb[k] = k < r ? b[sb * (i + k)] : 1.0f;
+    }
+    storeu(to, F::f(loadu<vf>(ta), loadu<vf>(tb), p));
+    for (int64_t k = 0; k < r; k++) out[i + k] = to[k];
+  }
+}
+
+static void sqrt_loop(int64_t n, float* __restrict out, const float* __restrict a, int64_t sa) {
+  if (sa == 0) {
+    const float v = __builtin_sqrtf(a[0]);
+    for (int64_t i = 0; i < n; i++) out[i] = v;
+  } else {
+    for (int64_t i = 0; i < n; i++) out[i] = __builtin_sqrtf(a[i]);
+  }
+}
+
+static void map_unary_f32(int op, int64_t n, float* out, const float* a, int64_t sa, float p0) {
+  switch (op) {
+    case OP_FILL: {
+      const float v = p0;
+      for (int64_t i = 0; i < n; i++) out[i] = v;
+      return;
+    }
+    case OP_COPY: return map_loop<Copy>(n, out, a, sa, a, sa, p0);
+    case OP_NEG: return map_loop<Neg>(n, out, a, sa, a, sa, p0);
+    case OP_ABS: return map_loop<Abs>(n, out, a, sa, a, sa, p0);
+    case OP_RELU: return map_loop<Relu>(n, out, a, sa, a, sa, p0);
+    case OP_SQUARE: return map_loop<Square>(n, out, a, sa, a, sa, p0);
+    case OP_SQRT: return sqrt_loop(n, out, a, sa);
+    case OP_RECIP: return map_loop<Recip>(n, out, a, sa, a, sa, p0);
+    case OP_EXP: return map_loop<Exp>(n, out, a, sa, a, sa, p0);
+    case OP_LOG: return map_loop<Log>(n, out, a, sa, a, sa, p0);
+    case OP_SIGMOID: return map_loop<Sigmoid>(n, out, a, sa, a, sa, p0);
+    case OP_TANH: return map_loop<Tanh>(n, out, a, sa, a, sa, p0);
+    default: return;
+  }
+}
+
+static void map_binary_f32(int op, int64_t n, float* out, const float* a, int64_t sa, const float* b, int64_t sb,
+                           float p0) {
+  switch (op) {
+    case OP_ADD: return map_loop<Add>(n, out, a, sa, b, sb, p0);
+    case OP_SUB: return map_loop<Sub>(n, out, a, sa, b, sb, p0);
+    case OP_MUL: return map_loop<Mul>(n, out, a, sa, b, sb, p0);
+    case OP_DIV: return map_loop<Div>(n, out, a, sa, b, sb, p0);
+    case OP_AXPY: return map_loop<Axpy>(n, out, a, sa, b, sb, p0);
+    default: return;
+  }
+}
+
+// ---- float32 sums, accumulated in double ----------------------------------------------------------
+
+static double hsum(vdw v) {
+  double s = 0;
+  for (int k = 0; k < WF; k++) s += v[k];
+  return s;
+}
+
+static double sum_f32(int64_t n, const float* x) {
+  vdw a0{}, a1{}, a2{}, a3{};
+  int64_t i = 0;
+  for (; i + 4 * WF <= n; i += 4 * WF) {
+    a0 += __builtin_convertvector(loadu<vf>(x + i), vdw);
+    a1 += __builtin_convertvector(loadu<vf>(x + i + WF), vdw);
+    a2 += __builtin_convertvector(loadu<vf>(x + i + 2 * WF), vdw);
+    a3 += __builtin_convertvector(loadu<vf>(x + i + 3 * WF), vdw);
+  }
+  for (; i + WF <= n; i += WF) a0 += __builtin_convertvector(loadu<vf>(x + i), vdw);
+  double s = hsum((a0 + a1) + (a2 + a3));
+  for (; i < n; i++) s += x[i];
+  return s;
+}
+
+static void sum_cols_f32(int64_t rows, int64_t cols, const float* x, int64_t rs, double* acc) {
+  int64_t j = 0;
+  for (; j + 4 * WF <= cols; j += 4 * WF) {
+    vdw a0{}, a1{}, a2{}, a3{};
+    const float* p = x + j;
+    for (int64_t i = 0; i < rows; i++, p += rs) {
+      a0 += __builtin_convertvector(loadu<vf>(p), vdw);
+      a1 += __builtin_convertvector(loadu<vf>(p + WF), vdw);
+      a2 += __builtin_convertvector(loadu<vf>(p + 2 * WF), vdw);
+      a3 += __builtin_convertvector(loadu<vf>(p + 3 * WF), vdw);
+    }
+    storeu(acc + j, loadu<vdw>(acc + j) + a0);
+    storeu(acc + j + WF, loadu<vdw>(acc + j + WF) + a1);
+    storeu(acc + j + 2 * WF, loadu<vdw>(acc + j + 2 * WF) + a2);
+    storeu(acc + j + 3 * WF, loadu<vdw>(acc + j + 3 * WF) + a3);
+  }
+  for (; j + WF <= cols; j += WF) {
+    vdw a0{};
+    const float* p = x + j;
+    for (int64_t i = 0; i < rows; i++, p += rs) a0 += __builtin_convertvector(loadu<vf>(p), vdw);
+    storeu(acc + j, loadu<vdw>(acc + j) + a0);
+  }
+  for (; j < cols; j++) {
+    double s = 0;
+    for (int64_t i = 0; i < rows; i++) s += x[i * rs + j];
+    acc[j] += s;
+  }
+}
+
+const KernelSet table = {TTS_NAME, gemm_f32, gemm_f64, map_unary_f32, map_binary_f32, sum_f32, sum_cols_f32};
+
+}  // namespace TTS_NS
+
+const KernelSet* TTS_ENTRY() { return &TTS_NS::table; }
+
+}  // namespace tts
