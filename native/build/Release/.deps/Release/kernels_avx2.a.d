@@ -1,1 +1,0 @@
-cmd_Release/kernels_avx2.a := ln -f "Release/obj.target/kernels_avx2.a" "Release/kernels_avx2.a" 2>/dev/null || (rm -rf "Release/kernels_avx2.a" && cp -af "Release/obj.target/kernels_avx2.a" "Release/kernels_avx2.a")

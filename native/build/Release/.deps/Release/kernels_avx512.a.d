@@ -1,1 +1,0 @@
-cmd_Release/kernels_avx512.a := ln -f "Release/obj.target/kernels_avx512.a" "Release/kernels_avx512.a" 2>/dev/null || (rm -rf "Release/kernels_avx512.a" && cp -af "Release/obj.target/kernels_avx512.a" "Release/kernels_avx512.a")

@@ -1,1 +1,0 @@
-cmd_Release/torchts_native.node := ln -f "Release/obj.target/torchts_native.node" "Release/torchts_native.node" 2>/dev/null || (rm -rf "Release/torchts_native.node" && cp -af "Release/obj.target/torchts_native.node" "Release/torchts_native.node")
