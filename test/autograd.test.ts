@@ -324,7 +324,7 @@ describe("graph bookkeeping", () => {
   // ops built on another primitive (t/transpose on permute, unsqueeze on view, mean on sum and div)
   // record that primitive's node, so their gradFn names differ from PyTorch's
   const COMPOSITE_NAMES = ["t", "transpose", "unsqueeze", "mean"];
-  test("gradFn names of ops that are composites here", { todo: "name the node after the op called" }, () => {
+  test("gradFn names of ops that are composites here", () => {
     const names = ag.names as Record<string, string>;
     const x = torch.tensor(
       [

@@ -7,6 +7,13 @@
 
 #include "kernels.h"
 
+#ifndef TTS_KC_F32
+#define TTS_KC_F32 256
+#endif
+#ifndef TTS_MC_F32
+#define TTS_MC_F32 192
+#endif
+
 #ifndef TTS_NS
 #error "define TTS_NS, TTS_ENTRY, TTS_NAME, TTS_VBYTES, TTS_MR_F32, TTS_NV_F32, TTS_MR_F64, TTS_NV_F64"
 #endif
@@ -51,7 +58,7 @@ template <>
 struct Blocking<float> {
   typedef vf V;
   static constexpr int W = TTS_VBYTES / 4, MR = TTS_MR_F32, NV = TTS_NV_F32, NR = NV * W;
-  static constexpr int64_t KC = 256, MC = MR * (192 / MR), NC = 4096 - 4096 % NR;
+  static constexpr int64_t KC = TTS_KC_F32, MC = MR * (TTS_MC_F32 / MR), NC = 4096 - 4096 % NR;
 };
 template <>
 struct Blocking<double> {
@@ -72,6 +79,13 @@ __attribute__((noinline)) static void micro(int64_t kc, const T* __restrict a, c
   for (int i = 0; i < MR; i++)
 #pragma GCC unroll 8
     for (int j = 0; j < NV; j++) acc[i][j] = V{};
+  // fetch the C tile while the products run (it is read and written only at the end)
+#pragma GCC unroll 32
+  for (int i = 0; i < MR; i++) {
+    __builtin_prefetch(c + i * ldc, 1, 3);
+    __builtin_prefetch(c + i * ldc + NV * W - 1, 1, 3);
+  }
+#pragma GCC unroll 4
   for (int64_t k = 0; k < kc; k++) {
     V bv[NV];
 #pragma GCC unroll 8

@@ -5,6 +5,7 @@ import { broadcastShapes, broadcastStrides, fmtShape, normDim, numel } from "../
 import { Tensor } from "../tensor.js";
 import type { View } from "../backend.js";
 import { apply, type Prim } from "./prim.js";
+import { filled } from "./scalar.js";
 import { add, mul, where, le, ge, sub } from "./elementwise.js";
 import { diagonal, mT, permute, reshape, squeeze, unsqueeze, expand } from "./views.js";
 import { sum } from "./reduce.js";
@@ -217,17 +218,21 @@ function triMask(x: Tensor, k: number, lower: boolean): Tensor {
   const d = sub(cols, rows);
   return lower ? le(d, k) : ge(d, k);
 }
+/** A 0-dim zero of x's dtype, so tril/triu keep x's dtype (bool stays bool). */
+function zeroOf(x: Tensor): Tensor {
+  return filled([], 0, x.dtype, x.device);
+}
 /** Lower triangle of the last two dims: elements on or below diagonal k kept, zeros elsewhere. */
 export function tril(x: Tensor, diagonal = 0): Tensor {
   if (x.ndim < 2)
     throw new RangeError(`tril(): input tensor must have at least 2 dimensions, but got shape ${fmtShape(x.shape)}`);
-  return where(triMask(x, diagonal, true), x, 0);
+  return where(triMask(x, diagonal, true), x, zeroOf(x));
 }
 /** Upper triangle of the last two dims: elements on or above diagonal k kept, zeros elsewhere. */
 export function triu(x: Tensor, diagonal = 0): Tensor {
   if (x.ndim < 2)
     throw new RangeError(`triu(): input tensor must have at least 2 dimensions, but got shape ${fmtShape(x.shape)}`);
-  return where(triMask(x, diagonal, false), x, 0);
+  return where(triMask(x, diagonal, false), x, zeroOf(x));
 }
 
 /**

@@ -80,8 +80,10 @@ export class PrimNode<P> extends Node {
     // Saving the output itself would make a cycle output -> node -> output; JS's GC handles it.
     this.savedOut = prim.saves?.output ? new SavedTensor(out, this) : undefined;
   }
+  /** The op a composite was called as (`t`, `mean`), shown instead of the primitive's name. */
+  opName: string | null = null;
   name(): string {
-    const n = this.prim.name.replace(/(^|_)([a-z])/g, (_, _u: string, c: string) => c.toUpperCase());
+    const n = (this.opName ?? this.prim.name).replace(/(^|_)([a-z])/g, (_, _u: string, c: string) => c.toUpperCase());
     return `${n}Backward0`;
   }
   apply(grads: (Tensor | null)[]): (Tensor | null)[] {
@@ -151,6 +153,15 @@ function commonDevice(name: string, inputs: readonly Tensor[]): string {
         `${name}(): Expected all tensors to be on the same device, but found at least two devices, ${dev} and ${t.device}!`,
       );
   return dev;
+}
+
+/**
+ * Name the node of a composite's result after the op the user called (PyTorch shows `TBackward0` for
+ * `x.t()`, `MeanBackward0` for `x.mean()`), when that node was created by the composite itself.
+ */
+export function named(t: Tensor, op: string, since: number): Tensor {
+  if (t.gradFn instanceof PrimNode && t.gradFn.seq >= since) t.gradFn.opName = op;
+  return t;
 }
 
 /** Run a primitive on tensors and record it for autograd. */

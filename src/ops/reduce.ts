@@ -6,7 +6,7 @@ import type { ReduceExpr, View } from "../backend.js";
 import { isFloating, type DType } from "../dtype.js";
 import { fmtShape, normDims, normDim, reducedShape, type Shape } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { apply, gradHelpers, type Prim } from "./prim.js";
+import { apply, gradHelpers, named, seqNow, type Prim } from "./prim.js";
 import { isGradEnabled } from "../autograd/gradmode.js";
 import {
   abs,
@@ -252,7 +252,8 @@ export function mean(x: Tensor, dim?: Dims, keepdim = false, opts: { dtype?: DTy
     );
   const dims = resolveDims(x, dim, "mean");
   const n = dims.reduce((a, d) => a * x.shape[d]!, 1);
-  return div(sumDims(xx, dims, keepdim), n);
+  const since = seqNow();
+  return named(div(sumDims(xx, dims, keepdim), n), "mean", since);
 }
 /** Sum over dims treating NaN as zero (int inputs give int64, as sum). */
 export function nansum(x: Tensor, dim?: Dims, keepdim = false, opts: { dtype?: DType } = {}): Tensor {

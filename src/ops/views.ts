@@ -5,7 +5,7 @@
 
 import { fmtShape, contiguousStrides, inferSize, normDim, numel, viewStrides } from "../shape.js";
 import { Tensor } from "../tensor.js";
-import { apply, type Geometry, type GradCtx, type Prim } from "./prim.js";
+import { apply, named, seqNow, type Geometry, type GradCtx, type Prim } from "./prim.js";
 import { clonePrim, div, maximum } from "./elementwise.js";
 import { filled } from "./scalar.js";
 
@@ -225,12 +225,14 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const dims = [...Array(x.ndim).keys()];
   dims[a] = b;
   dims[b] = a;
-  return apply(vp.permute, [x], { dims });
+  const since = seqNow();
+  return named(apply(vp.permute, [x], { dims }), "transpose", since);
 }
 /** Transpose of a tensor with at most 2 dims. */
 export function t(x: Tensor): Tensor {
   if (x.ndim > 2) throw new RangeError(`t() expects a tensor with <= 2 dimensions, but self is ${x.ndim}D`);
-  return x.ndim < 2 ? alias(x) : transpose(x, 0, 1);
+  const since = seqNow();
+  return named(x.ndim < 2 ? alias(x) : transpose(x, 0, 1), "t", since);
 }
 /** Transpose of the last two dims (`x.mT`). */
 export function mT(x: Tensor): Tensor {
@@ -262,14 +264,16 @@ export function squeeze(x: Tensor, dim?: number | number[]): Tensor {
   if (dim === undefined) dims = x.shape.map((_, i) => i);
   else dims = (Array.isArray(dim) ? dim : [dim]).map((d) => normDim(d, x.ndim, "squeeze"));
   const shape = x.shape.filter((d, i) => !(dims.includes(i) && d === 1));
-  return apply(vp.view, [x], { shape });
+  const since = seqNow();
+  return named(apply(vp.view, [x], { shape }), "squeeze", since);
 }
 /** Insert a size-1 dim at `dim`. */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normDim(dim, x.ndim + 1, "unsqueeze");
   const shape = [...x.shape];
   shape.splice(d, 0, 1);
-  return apply(vp.view, [x], { shape });
+  const since = seqNow();
+  return named(apply(vp.view, [x], { shape }), "unsqueeze", since);
 }
 /** Merge dims startDim..endDim into one. */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {

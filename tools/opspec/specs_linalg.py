@@ -256,3 +256,7 @@ for fn in ["tril", "triu"]:
     spec(f"{fn}_nan", f"torch.{fn}(a)", f"torch.{fn}(a)",
          [T(3, 3, values=[[NAN, INF, -INF], [1, NAN, 2], [-INF, 3, NAN]])], gradcheck=False, note="gradcheck is skipped: NaN/Inf inputs make finite differences NaN")
     errors(f"{fn}_errors", f"torch.{fn}(a)", f"torch.{fn}(a)", [("vec", [(3,)]), ("scalar", [()])])
+
+# tril/triu keep the input dtype (bool masks stay bool)
+SPECS.append(Spec("tril_bool", "torch.tril(a > 0, 1)", "torch.tril(a.gt(0), 1)", [T(3, 4)], grad=False, edge=False))
+SPECS.append(Spec("triu_bool", "torch.triu(a > 0, -1)", "torch.triu(a.gt(0), -1)", [T(2, 3, 4)], grad=False, edge=False))
