@@ -96,7 +96,8 @@ export function compareTensor(
   const [rtol, atol] = tol?.[want.dtype] ?? DEFAULT_TOL[want.dtype] ?? [0, 0];
   for (let i = 0; i < data.length; i++) {
     const g = data[i]!;
-    const w = decodeValue(want.data[i]!);
+    // float32 values are stored in their shortest decimal form: round back to float32
+    const w = want.dtype === "float32" ? Math.fround(decodeValue(want.data[i]!)) : decodeValue(want.data[i]!);
     if (Number.isNaN(w) ? Number.isNaN(g) : g === w || Math.abs(g - w) <= atol + rtol * Math.abs(w)) continue;
     return `${what}: element ${i} is ${g}, expected ${w} (rtol ${rtol}, atol ${atol})`;
   }

@@ -24,17 +24,9 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "opspec"))
-from framework import encode_tensor as encode_full  # noqa: E402
+from framework import encode_tensor  # noqa: E402
 
 OUT = os.path.join(HERE, "..", "test", "fixtures", "golden")
-
-
-def encode_tensor(t):
-    """encode_full, with float32 values in their shortest round-trip form."""
-    d = encode_full(t)
-    if d["dtype"] == "float32":
-        d["data"] = [float(repr(np.float32(v))) if isinstance(v, float) else v for v in d["data"]]
-    return d
 
 
 class CharLSTM(nn.Module):

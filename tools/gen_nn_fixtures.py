@@ -12,30 +12,16 @@ import json
 import math
 import os
 
+import sys
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "opspec"))
+from framework import encode_tensor as enc_tensor, encode_value as enc  # noqa: E402
 import torch.nn as nn
 import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "test", "fixtures", "nn.json")
-
-
-def enc(v):
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        if v == 0 and math.copysign(1, v) < 0:
-            return "-0"
-    return v
-
-
-def enc_tensor(t):
-    t = t.detach()
-    return {"dtype": str(t.dtype)[6:], "shape": list(t.shape), "data": [enc(v) for v in t.reshape(-1).tolist()]}
 
 
 def ev(py):

@@ -20,7 +20,11 @@ import json
 import math
 import os
 
+import sys
 import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "opspec"))
+from framework import encode_tensor as enc_tensor, encode_value as enc  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "test", "fixtures", "random.json")
@@ -278,28 +282,6 @@ CASES = [
      "error"),
     ("err_manual_seed_overflow", 162, "torch.manual_seed(2**64)", "torch.manualSeed(2n ** 64n)", "error"),
 ]
-
-
-def enc(v):
-    """A number for JSON: NaN, +-Inf and -0 become strings (JSON has no spelling for them)."""
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        if v == 0 and math.copysign(1, v) < 0:
-            return "-0"
-    return v
-
-
-def enc_tensor(t):
-    t = t.detach()
-    flat = t.reshape(-1)
-    if t.dtype in (torch.float16, torch.bfloat16):
-        flat = flat.double()
-    return {"dtype": str(t.dtype)[6:], "shape": list(t.shape), "data": [enc(v) for v in flat.tolist()]}
 
 
 def run(case):

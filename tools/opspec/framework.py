@@ -19,6 +19,7 @@ Layouts are replayed in TS: {"t": [d0, d1]} (base has d0/d1 swapped, view transp
 import hashlib
 import math
 
+import numpy as np
 import torch
 
 FLOATS = ["float32", "float64"]
@@ -90,11 +91,14 @@ def encode_value(v):
 
 
 def encode_tensor(t):
+    """{dtype, shape, data} with float32 values in their shortest round-trip decimal form."""
     t = t.detach()
     flat = t.reshape(-1)
     if t.dtype in (torch.float16, torch.bfloat16):
         flat = flat.double()
     data = [encode_value(v) for v in flat.tolist()]
+    if t.dtype == torch.float32:
+        data = [float(repr(np.float32(v))) if isinstance(v, float) else v for v in data]
     return {"dtype": str(t.dtype).replace("torch.", ""), "shape": list(t.shape), "data": data}
 
 
