@@ -7,6 +7,8 @@ import { resultType } from "../dtype.js";
 import { fmtShape, normDim, normDims } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { apply, type Prim } from "./prim.js";
+import { gradEdge, Node } from "../autograd/node.js";
+import { isGradEnabled, noGrad } from "../autograd/gradmode.js";
 import { castExpr, add, remainder, clamp, where, ge, sub, abs } from "./elementwise.js";
 import { expand, flatten, narrow, reshape, select, unsqueeze, view } from "./views.js";
 import { indexSelect } from "./indexing.js";
@@ -120,11 +122,8 @@ export function split(x: Tensor, splitSize: number | readonly number[], dim = 0)
       );
   }
   let start = 0;
-  return sizes.map((s) => {
-    const r = narrow(x, d, start, s);
-    start += s;
-    return r;
-  });
+  const starts = sizes.map((s) => (start += s) - s);
+  return piecesOf(x, d, "split", (i) => narrow(x, d, starts[i]!, sizes[i]!), sizes.length, false);
 }
 /** Split into `chunks` nearly equal pieces. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
@@ -139,7 +138,59 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 /** The slices along dim, as a list. */
 export function unbind(x: Tensor, dim = 0): Tensor[] {
   const d = normDim(dim, x.ndim, "unbind");
-  return [...Array(x.shape[d]).keys()].map((i) => select(x, d, i));
+  return piecesOf(x, d, "unbind", (i) => select(x, d, i), x.shape[d]!, true);
+}
+
+/**
+ * The gradient of split/unbind: one node for all pieces that concatenates (or stacks) their
+ * gradients once, instead of each piece scattering into a full-size tensor of zeros.
+ */
+class PiecesBackward extends Node {
+  constructor(
+    input: Tensor,
+    private readonly op: string,
+    private readonly dim: number,
+    private readonly shapes: number[][],
+    private readonly stacked: boolean,
+  ) {
+    super();
+    this.numOutputs = shapes.length;
+    this.next = [gradEdge(input)];
+  }
+  name(): string {
+    return this.op === "unbind" ? "UnbindBackward0" : "SplitBackward0";
+  }
+  apply(grads: (Tensor | null)[]): (Tensor | null)[] {
+    const ref = grads.find((g): g is Tensor => g !== null);
+    if (!ref) return [null];
+    const parts = this.shapes.map((shape, i) => grads[i] ?? filled(shape, 0, ref.dtype, ref.device));
+    return [this.stacked ? stack(parts, this.dim) : cat(parts, this.dim)];
+  }
+}
+
+/** The views `piece(0..n-1)` of x, sharing one backward node when autograd records. */
+function piecesOf(
+  x: Tensor,
+  dim: number,
+  op: string,
+  piece: (i: number) => Tensor,
+  n: number,
+  stacked: boolean,
+): Tensor[] {
+  if (!(isGradEnabled() && x.requiresGrad)) return [...Array(n).keys()].map(piece);
+  const outs = noGrad(() => [...Array(n).keys()].map(piece));
+  const node = new PiecesBackward(
+    x,
+    op,
+    dim,
+    outs.map((o) => [...o.shape]),
+    stacked,
+  );
+  outs.forEach((o, i) => {
+    o.gradFn = node;
+    o.outputNr = i;
+  });
+  return outs;
 }
 
 /** Reverse the order of elements along dims (a copy, as in PyTorch). */
