@@ -33,6 +33,12 @@ export interface Expr {
    * inputs are converted to the op's computation dtype first, as PyTorch does.
    */
   readonly reads?: readonly (string | null)[];
+  /** The same expression in WGSL, for the webgpu backend (helpers from backends/webgpu/wgsl.ts). */
+  readonly wgsl?: string;
+  /** The dtype the expression computes in (inputs are converted to it); by default the first input's. */
+  readonly compute?: DType;
+  /** The op's name, for error messages. */
+  readonly name?: string;
 }
 
 /** How a reduction combines elements: initial value, combine step, and optional finishing step. */
@@ -91,6 +97,8 @@ export interface Backend {
   read(s: Storage): Promise<StorageArray>;
   /** Synchronous read; backends that cannot do it throw an error telling to use `await x.data()`. */
   readSync(s: Storage): StorageArray;
+  /** Free a storage now (`tensor.dispose()`); absent where the garbage collector frees memory. */
+  free?(s: Storage): void;
 }
 
 const backends = new Map<string, Backend>();

@@ -2,9 +2,11 @@
 
 import { registerBackend } from "./backend.js";
 import { cpuBackend } from "./backends/cpu/index.js";
+import { webgpuBackend } from "./backends/webgpu/index.js";
 import "./ops/methods.js";
 
 registerBackend(cpuBackend);
+registerBackend(webgpuBackend);
 
 export { Tensor, type NestedArray, type GradHook } from "./tensor.js";
 export { type DType, getDefaultDtype, setDefaultDtype, promoteTypes, canCast } from "./dtype.js";
@@ -183,3 +185,5 @@ export * as optim from "./optim/index.js";
 export { save, load, serialize, deserialize, safetensors } from "./serialization/index.js";
 export * as utils from "./utils/index.js";
 export * as vision from "./vision/index.js";
+/** The WebGPU device: `await torch.webgpu.init()`, `isAvailable()`, `memoryStats()`, ... */
+export * as webgpu from "./backends/webgpu/public.js";

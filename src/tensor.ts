@@ -139,22 +139,43 @@ export class Tensor {
   }
   /** The elements as nested arrays (booleans for bool tensors), like PyTorch's `tolist()`. */
   tolist(): NestedArray {
-    const flat = this.dataSync();
-    const isBool = this.dtype === "bool";
-    const build = (dim: number, start: number): NestedArray => {
-      if (dim === this.ndim) return isBool ? flat[start] !== 0 : flat[start]!;
-      const inner = numel(this.shape.slice(dim + 1));
-      const out: NestedArray[] = [];
-      for (let i = 0; i < this.shape[dim]!; i++) out.push(build(dim + 1, start + i * inner));
-      return out;
-    };
-    return build(0, 0);
+    return nest(this, this.dataSync());
+  }
+  /** `tolist()` for every device: the async form webgpu tensors need. */
+  async tolistAsync(): Promise<NestedArray> {
+    return nest(this, await this.data());
   }
   /** The value of a one-element tensor as a number (booleans as 0/1 numbers... use `tolist` for booleans). */
   item(): number {
     if (this.numel() !== 1)
       throw new RangeError(`item(): a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
     return this.dataSync()[0]!;
+  }
+  /** `item()` for every device: the async form webgpu tensors need (`await x.itemAsync()`). */
+  async itemAsync(): Promise<number> {
+    if (this.numel() !== 1)
+      throw new RangeError(`item(): a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+    return (await this.data())[0]!;
+  }
+  /**
+   * A contiguous copy on `device` (this tensor itself when already there), read back asynchronously:
+   * the way to bring a webgpu tensor to the CPU. Not recorded by autograd (the copy is a leaf).
+   */
+  async toAsync(device: string): Promise<Tensor> {
+    const target = getBackend(device);
+    if (target.device === this.device) return this;
+    return new Tensor(target.fromArray(this.dtype, await this.data()), [...this.shape], undefined, 0, this.dtype);
+  }
+  /**
+   * Free this tensor's device memory now (it is shared with its views, which become unusable too).
+   * A no-op on the CPU, where the garbage collector frees memory.
+   */
+  dispose(): void {
+    this.backend.free?.(this.storage);
+  }
+  /** `using x = ...` disposes the tensor at the end of the scope. */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 
   /** PyTorch-style repr: `tensor([1., 2.], requires_grad=True)`. */
@@ -165,6 +186,19 @@ export class Tensor {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
   }
+}
+
+/** Row-major elements as nested arrays (booleans for bool tensors). */
+function nest(t: Tensor, flat: StorageArray): NestedArray {
+  const isBool = t.dtype === "bool";
+  const build = (dim: number, start: number): NestedArray => {
+    if (dim === t.ndim) return isBool ? flat[start] !== 0 : flat[start]!;
+    const inner = numel(t.shape.slice(dim + 1));
+    const out: NestedArray[] = [];
+    for (let i = 0; i < t.shape[dim]!; i++) out.push(build(dim + 1, start + i * inner));
+    return out;
+  };
+  return build(0, 0);
 }
 
 /** Copy a tensor's elements out of its storage array in row-major order. */

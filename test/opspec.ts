@@ -142,6 +142,22 @@ export function runCase(spec: SpecFixture, c: Case, device: string): string[] {
     return [`${c.id}: threw ${(e as Error).message}`];
   }
   const outs = asList(result);
+  const errs = compareOutputs(spec, c, outs);
+  if (errs.length || !c.grads) return errs;
+  const diffOuts = outs.filter((o): o is Tensor => o instanceof torch.Tensor && o.requiresGrad);
+  if (diffOuts.length !== c.cotangents!.length)
+    return [`${c.id}: ${diffOuts.length} differentiable outputs, expected ${c.cotangents!.length}`];
+  let grads: (Tensor | null)[];
+  try {
+    grads = caseGrads(c, built, diffOuts, device);
+  } catch (e) {
+    return [`${c.id}: backward threw ${(e as Error).message}`];
+  }
+  return compareGrads(spec, c, grads);
+}
+
+/** Compare a case's outputs (on the CPU) with the fixture's. */
+function compareOutputs(spec: SpecFixture, c: Case, outs: unknown[]): string[] {
   const errs: string[] = [];
   const want = c.outputs!;
   if (outs.length !== want.length) return [`${c.id}: ${outs.length} outputs, expected ${want.length}`];
@@ -161,10 +177,11 @@ export function runCase(spec: SpecFixture, c: Case, device: string): string[] {
     const m = compareTensor(`${c.id} output ${i}`, o, w, spec.tol);
     if (m) errs.push(m);
   });
-  if (errs.length || !c.grads) return errs;
-  const diffOuts = outs.filter((o): o is Tensor => o instanceof torch.Tensor && o.requiresGrad);
-  if (diffOuts.length !== c.cotangents!.length)
-    return [`${c.id}: ${diffOuts.length} differentiable outputs, expected ${c.cotangents!.length}`];
+  return errs;
+}
+
+/** Gradients of sum(out * cotangent) with respect to the case's leaves that require grad. */
+function caseGrads(c: Case, built: { leaf: Tensor }[], diffOuts: Tensor[], device: string): (Tensor | null)[] {
   let total: Tensor | null = null;
   diffOuts.forEach((o, i) => {
     const cot = buildInput(c.cotangents![i]!, device).leaf;
@@ -172,13 +189,13 @@ export function runCase(spec: SpecFixture, c: Case, device: string): string[] {
     total = total ? total.add(term) : term;
   });
   const leaves = built.filter((b) => b.leaf.requiresGrad).map((b) => b.leaf);
-  let grads: (Tensor | null)[];
-  try {
-    grads = torch.autograd.grad(total!, leaves, { allowUnused: true });
-  } catch (e) {
-    return [`${c.id}: backward threw ${(e as Error).message}`];
-  }
-  c.grads.forEach((w, i) => {
+  return torch.autograd.grad(total!, leaves, { allowUnused: true });
+}
+
+/** Compare a case's gradients (on the CPU) with the fixture's. */
+function compareGrads(spec: SpecFixture, c: Case, grads: (Tensor | null)[]): string[] {
+  const errs: string[] = [];
+  c.grads!.forEach((w, i) => {
     const g = grads[i] ?? null;
     if (w === null) {
       if (g && g.abs().sum().item() !== 0) errs.push(`${c.id}: grad ${i} should be unused/zero`);
@@ -192,6 +209,69 @@ export function runCase(spec: SpecFixture, c: Case, device: string): string[] {
     if (m) errs.push(m);
   });
   return errs;
+}
+
+/** A copy on the CPU of every tensor in `xs` (other values as they are), read back asynchronously. */
+async function toHost<T>(xs: T[]): Promise<(T | Tensor)[]> {
+  return Promise.all(xs.map((x) => (x instanceof torch.Tensor ? x.toAsync("cpu") : x)));
+}
+
+/**
+ * `runCase` for devices that read back asynchronously (webgpu): the op and its backward run on
+ * `device`; outputs and gradients are compared on the CPU. Errors that kernels report at readback
+ * (e.g. bad indices) count as raised.
+ */
+export async function runCaseAsync(spec: SpecFixture, c: Case, device: string): Promise<string[]> {
+  const fn = compileSpec(spec.ts);
+  const built = c.inputs.map((d) => buildInput(d, device));
+  const views = built.map((b) => b.view);
+  if (c.error !== undefined) {
+    try {
+      await toHost(asList(fn(...views)));
+    } catch {
+      return [];
+    }
+    return [`${c.id}: PyTorch raised "${c.error}" but torchts did not`];
+  }
+  let outs: unknown[];
+  let hostOuts: unknown[];
+  try {
+    outs = asList(fn(...views));
+    hostOuts = await toHost(outs);
+  } catch (e) {
+    return [`${c.id}: threw ${(e as Error).message}`];
+  }
+  const errs = compareOutputs(spec, c, hostOuts);
+  if (errs.length || !c.grads) return errs;
+  const diffOuts = outs.filter((o): o is Tensor => o instanceof torch.Tensor && o.requiresGrad);
+  if (diffOuts.length !== c.cotangents!.length)
+    return [`${c.id}: ${diffOuts.length} differentiable outputs, expected ${c.cotangents!.length}`];
+  let grads: (Tensor | null)[];
+  try {
+    grads = (await toHost(caseGrads(c, built, diffOuts, device))) as (Tensor | null)[];
+  } catch (e) {
+    return [`${c.id}: backward threw ${(e as Error).message}`];
+  }
+  return compareGrads(spec, c, grads);
+}
+
+/** Case dtypes webgpu runs; int64 tensors are accepted as inputs (indices) but int64 cases are skipped. */
+const WEBGPU_DTYPES = new Set<string>(["float32", "int32", "bool"]);
+
+/**
+ * Why a case cannot run on `device` (null when it can), from the dtypes of its inputs and results: on
+ * webgpu, float64 (WebGPU has no 64-bit floats), int64 cases (int64 is stored as int32 there) and
+ * dtypes not supported yet.
+ */
+export function skipReason(device: string, c: Case): string | null {
+  if (device !== "webgpu") return null;
+  const caseDtype = c.id.slice(c.id.lastIndexOf("/") + 1);
+  const results = [...(c.outputs ?? []), ...(c.grads ?? [])].flatMap((d) => (d && "dtype" in d ? [d.dtype] : []));
+  const dtypes = [caseDtype, ...c.inputs.map((d) => d.dtype), ...results];
+  if (dtypes.includes("float64")) return "float64 (WebGPU has no 64-bit floats)";
+  if (caseDtype === "int64") return "int64 cases (int64 is stored as int32 on webgpu)";
+  const other = dtypes.find((d) => !WEBGPU_DTYPES.has(d) && d !== "int64");
+  return other ? `${other} (not supported on webgpu yet)` : null;
 }
 
 /** Inputs of a spec's first float64 contiguous case, for gradcheck. */

@@ -56,8 +56,9 @@ function offsets(v: View): number[] {
   const idx = new Array<number>(v.shape.length).fill(0);
   for (let i = 0; i < n; i++) {
     out.push(v.offset + idx.reduce((a, x, d) => a + x * v.strides[d]!, 0));
-    for (let d = v.shape.length - 1; d >= 0; d--) if (++idx[d]! < v.shape[d]!) break;
-    else idx[d] = 0;
+    for (let d = v.shape.length - 1; d >= 0; d--)
+      if (++idx[d]! < v.shape[d]!) break;
+      else idx[d] = 0;
   }
   return out;
 }
@@ -125,14 +126,18 @@ for (const isa of isas) {
                       let s = 0;
                       let sa = 0;
                       for (let k = 0; k < Kd; k++) {
-                        const p = A[ao + i * a.strides[nd - 2]! + k * a.strides[nd - 1]!]! * B[bo + k * b.strides[nd - 2]! + j * b.strides[nd - 1]!]!;
+                        const p =
+                          A[ao + i * a.strides[nd - 2]! + k * a.strides[nd - 1]!]! *
+                          B[bo + k * b.strides[nd - 2]! + j * b.strides[nd - 1]!]!;
                         s += p;
                         sa += Math.abs(p);
                       }
                       const got = C[t * M * N + i * N + j]!;
                       const tol = 4 * (Kd + 2) * eps * sa + 1e-300;
                       if (!(Math.abs(got - s) <= tol))
-                        assert.fail(`${dtype} ${M}x${N}x${Kd} ${la}${lb} batch [${batch}] (${t},${i},${j}): ${got} vs ${s}`);
+                        assert.fail(
+                          `${dtype} ${M}x${N}x${Kd} ${la}${lb} batch [${batch}] (${t},${i},${j}): ${got} vs ${s}`,
+                        );
                     }
                 }
               }
@@ -143,8 +148,18 @@ for (const isa of isas) {
       const M = 333,
         N = 517,
         Kd = 401;
-      const a = view("float32", Float32Array.from({ length: M * Kd }, () => rand() - 0.5), [M, Kd], [Kd, 1]);
-      const b = view("float32", Float32Array.from({ length: Kd * N }, () => rand() - 0.5), [Kd, N], [1, Kd]);
+      const a = view(
+        "float32",
+        Float32Array.from({ length: M * Kd }, () => rand() - 0.5),
+        [M, Kd],
+        [Kd, 1],
+      );
+      const b = view(
+        "float32",
+        Float32Array.from({ length: Kd * N }, () => rand() - 0.5),
+        [Kd, N],
+        [1, Kd],
+      );
       const run = (threads: number) => {
         setNumThreads(threads);
         const out = view("float32", new Float32Array(M * N), [M, N], [N, 1]);

@@ -67,6 +67,18 @@ function outDtype(name: string, rule: DtypeRule, inDtype: DType): DType {
 /** The expression an op evaluates, possibly depending on the dtype it computes in. */
 type ExprFor = string | ((dtype: DType) => string);
 
+/**
+ * An op's expression in its two renderings: `js` for the CPU kernels and `wgsl` for the webgpu ones
+ * (same variables a, b, c, p0..p2; WGSL helpers such as erf_f live in backends/webgpu/wgsl.ts).
+ */
+interface Exprs {
+  js: ExprFor;
+  wgsl: ExprFor;
+}
+/** Pair an op's JS and WGSL expressions. */
+const E = (js: ExprFor, wgsl: ExprFor): Exprs => ({ js, wgsl });
+const render = (e: ExprFor, d: DType): string => (typeof e === "string" ? e : e(d));
+
 /** Broadcast views of the inputs to the output shape and run the map kernel. */
 function runMap(
   k: Kernels,
@@ -75,6 +87,7 @@ function runMap(
   out: View,
   scalars: readonly number[],
   compute?: DType,
+  wgsl?: { name: string; wgsl: string; compute: DType },
 ): void {
   const views = inputs.map((v) => ({
     ...v,
@@ -82,7 +95,7 @@ function runMap(
     shape: out.shape,
   }));
   const reads = compute ? inputs.map((v) => readCast(v.dtype, compute)) : undefined;
-  k.map({ js, reads }, views, out, scalars);
+  k.map({ js, reads, ...wgsl }, views, out, scalars);
 }
 
 /**
@@ -106,12 +119,7 @@ interface MapOptions {
 }
 
 /** Declare an elementwise primitive over 1 to 3 inputs. */
-function mapPrim(
-  name: string,
-  expr: ExprFor,
-  grad: GradRule<MapParams> | null,
-  opts: MapOptions = {},
-): Prim<MapParams> {
+function mapPrim(name: string, expr: Exprs, grad: GradRule<MapParams> | null, opts: MapOptions = {}): Prim<MapParams> {
   const rule = opts.dtype ?? "same";
   const computeDtype = (inputs: readonly Tensor[]) =>
     resultType(inputs.map((t) => ({ dtype: t.dtype, ndim: t.ndim, wrapped: t._wrapped })));
@@ -125,8 +133,9 @@ function mapPrim(
     },
     run(k, inputs, out, params) {
       const common = computeDtype(inputs as Tensor[]);
-      const js = typeof expr === "string" ? expr : expr(common);
-      runMap(k, js, inputs, out, params, rule === "float" ? toFloat(common) : common);
+      const compute = rule === "float" ? toFloat(common) : common;
+      const wgsl = { name, wgsl: render(expr.wgsl, compute), compute };
+      runMap(k, render(expr.js, common), inputs, out, params, compute, wgsl);
     },
   };
 }
@@ -224,36 +233,84 @@ type BinaryName =
 
 /** Elementwise unary primitives (the table). */
 export const unaryPrims: Record<UnaryName, Prim<MapParams>> = {
-  abs: mapPrim("abs", "Math.abs(a)", (g, { inputs: [x] }) => [mul(g, sign(x!))], { dtype: "noBool", ...saveX }),
-  neg: mapPrim("neg", "-a", (g) => [neg(g)], { dtype: "noBool" }),
-  sign: mapPrim("sign", "H.sign(a)", zeroGrad),
-  exp: mapPrim("exp", "Math.exp(a)", (g, { out }) => [mul(g, out)], fo),
-  exp2: mapPrim("exp2", "Math.pow(2, a)", (g, { out }) => [mul(g, mul(out, LN2))], fo),
-  expm1: mapPrim("expm1", "Math.expm1(a)", (g, { out }) => [mul(g, add(out, 1))], fo),
-  log: mapPrim("log", "Math.log(a)", (g, { inputs: [x] }) => [div(g, x!)], fx),
-  log2: mapPrim("log2", "Math.log2(a)", (g, { inputs: [x] }) => [div(g, mul(x!, LN2))], fx),
-  log10: mapPrim("log10", "Math.log10(a)", (g, { inputs: [x] }) => [div(g, mul(x!, LN10))], fx),
-  log1p: mapPrim("log1p", "Math.log1p(a)", (g, { inputs: [x] }) => [div(g, add(x!, 1))], fx),
-  sqrt: mapPrim("sqrt", "Math.sqrt(a)", (g, { out }) => [div(g, mul(out, 2))], fo),
-  rsqrt: mapPrim("rsqrt", "1 / Math.sqrt(a)", (g, { out }) => [mul(g, mul(pow(out, 3), -0.5))], fo),
-  square: mapPrim("square", "a * a", (g, { inputs: [x] }) => [mul(g, mul(x!, 2))], { dtype: "noBool", ...saveX }),
-  sin: mapPrim("sin", "Math.sin(a)", (g, { inputs: [x] }) => [mul(g, cos(x!))], fx),
-  cos: mapPrim("cos", "Math.cos(a)", (g, { inputs: [x] }) => [mul(g, neg(sin(x!)))], fx),
-  tan: mapPrim("tan", "Math.tan(a)", (g, { out }) => [mul(g, add(square(out), 1))], fo),
-  asin: mapPrim("asin", "Math.asin(a)", (g, { inputs: [x] }) => [mul(g, rsqrt(rsub(square(x!), 1)))], fx),
-  acos: mapPrim("acos", "Math.acos(a)", (g, { inputs: [x] }) => [mul(g, neg(rsqrt(rsub(square(x!), 1))))], fx),
-  atan: mapPrim("atan", "Math.atan(a)", (g, { inputs: [x] }) => [div(g, add(square(x!), 1))], fx),
-  sinh: mapPrim("sinh", "Math.sinh(a)", (g, { inputs: [x] }) => [mul(g, cosh(x!))], fx),
-  cosh: mapPrim("cosh", "Math.cosh(a)", (g, { inputs: [x] }) => [mul(g, sinh(x!))], fx),
-  tanh: mapPrim("tanh", "Math.tanh(a)", (g, { out }) => [mul(g, rsub(square(out), 1))], fo),
-  asinh: mapPrim("asinh", "Math.asinh(a)", (g, { inputs: [x] }) => [mul(g, rsqrt(add(square(x!), 1)))], fx),
-  acosh: mapPrim("acosh", "Math.acosh(a)", (g, { inputs: [x] }) => [mul(g, rsqrt(sub(square(x!), 1)))], fx),
-  atanh: mapPrim("atanh", "Math.atanh(a)", (g, { inputs: [x] }) => [div(g, rsub(square(x!), 1))], fx),
-  sigmoid: mapPrim("sigmoid", "1 / (1 + Math.exp(-a))", (g, { out }) => [mul(g, mul(out, rsub(out, 1)))], fo),
+  abs: mapPrim("abs", E("Math.abs(a)", "abs(a)"), (g, { inputs: [x] }) => [mul(g, sign(x!))], {
+    dtype: "noBool",
+    ...saveX,
+  }),
+  neg: mapPrim("neg", E("-a", "-a"), (g) => [neg(g)], { dtype: "noBool" }),
+  sign: mapPrim(
+    "sign",
+    E("H.sign(a)", (d) => (isFloating(d) ? "sign_f(a)" : "sign_i(a)")),
+    zeroGrad,
+  ),
+  exp: mapPrim("exp", E("Math.exp(a)", "exp_f(a)"), (g, { out }) => [mul(g, out)], fo),
+  exp2: mapPrim("exp2", E("Math.pow(2, a)", "exp2_f(a)"), (g, { out }) => [mul(g, mul(out, LN2))], fo),
+  expm1: mapPrim("expm1", E("Math.expm1(a)", "expm1_f(a)"), (g, { out }) => [mul(g, add(out, 1))], fo),
+  log: mapPrim("log", E("Math.log(a)", "log_f(a)"), (g, { inputs: [x] }) => [div(g, x!)], fx),
+  log2: mapPrim("log2", E("Math.log2(a)", "log2_f(a)"), (g, { inputs: [x] }) => [div(g, mul(x!, LN2))], fx),
+  log10: mapPrim(
+    "log10",
+    E("Math.log10(a)", "log_f(a) * 0.4342944819032518"),
+    (g, { inputs: [x] }) => [div(g, mul(x!, LN10))],
+    fx,
+  ),
+  log1p: mapPrim("log1p", E("Math.log1p(a)", "log1p_f(a)"), (g, { inputs: [x] }) => [div(g, add(x!, 1))], fx),
+  sqrt: mapPrim("sqrt", E("Math.sqrt(a)", "sqrt_f(a)"), (g, { out }) => [div(g, mul(out, 2))], fo),
+  rsqrt: mapPrim(
+    "rsqrt",
+    E("1 / Math.sqrt(a)", "1.0 / sqrt_f(a)"),
+    (g, { out }) => [mul(g, mul(pow(out, 3), -0.5))],
+    fo,
+  ),
+  square: mapPrim("square", E("a * a", "a * a"), (g, { inputs: [x] }) => [mul(g, mul(x!, 2))], {
+    dtype: "noBool",
+    ...saveX,
+  }),
+  sin: mapPrim("sin", E("Math.sin(a)", "sin_f(a)"), (g, { inputs: [x] }) => [mul(g, cos(x!))], fx),
+  cos: mapPrim("cos", E("Math.cos(a)", "cos_f(a)"), (g, { inputs: [x] }) => [mul(g, neg(sin(x!)))], fx),
+  tan: mapPrim("tan", E("Math.tan(a)", "tan_f(a)"), (g, { out }) => [mul(g, add(square(out), 1))], fo),
+  asin: mapPrim(
+    "asin",
+    E("Math.asin(a)", "asin_f(a)"),
+    (g, { inputs: [x] }) => [mul(g, rsqrt(rsub(square(x!), 1)))],
+    fx,
+  ),
+  acos: mapPrim(
+    "acos",
+    E("Math.acos(a)", "acos_f(a)"),
+    (g, { inputs: [x] }) => [mul(g, neg(rsqrt(rsub(square(x!), 1))))],
+    fx,
+  ),
+  atan: mapPrim("atan", E("Math.atan(a)", "atan_f(a)"), (g, { inputs: [x] }) => [div(g, add(square(x!), 1))], fx),
+  sinh: mapPrim("sinh", E("Math.sinh(a)", "sinh_f(a)"), (g, { inputs: [x] }) => [mul(g, cosh(x!))], fx),
+  cosh: mapPrim("cosh", E("Math.cosh(a)", "cosh_f(a)"), (g, { inputs: [x] }) => [mul(g, sinh(x!))], fx),
+  tanh: mapPrim("tanh", E("Math.tanh(a)", "tanh_f(a)"), (g, { out }) => [mul(g, rsub(square(out), 1))], fo),
+  asinh: mapPrim(
+    "asinh",
+    E("Math.asinh(a)", "asinh_f(a)"),
+    (g, { inputs: [x] }) => [mul(g, rsqrt(add(square(x!), 1)))],
+    fx,
+  ),
+  acosh: mapPrim(
+    "acosh",
+    E("Math.acosh(a)", "acosh_f(a)"),
+    (g, { inputs: [x] }) => [mul(g, rsqrt(sub(square(x!), 1)))],
+    fx,
+  ),
+  atanh: mapPrim("atanh", E("Math.atanh(a)", "atanh_f(a)"), (g, { inputs: [x] }) => [div(g, rsub(square(x!), 1))], fx),
+  sigmoid: mapPrim(
+    "sigmoid",
+    E("1 / (1 + Math.exp(-a))", "sigmoid_f(a)"),
+    (g, { out }) => [mul(g, mul(out, rsub(out, 1)))],
+    fo,
+  ),
   // p0: eps (NaN when not given); outside [eps, 1 - eps] the gradient is 0
   logit: mapPrim(
     "logit",
-    "(p0 === p0 ? Math.log(Math.min(Math.max(a, p0), 1 - p0) / (1 - Math.min(Math.max(a, p0), 1 - p0))) : Math.log(a / (1 - a)))",
+    E(
+      "(p0 === p0 ? Math.log(Math.min(Math.max(a, p0), 1 - p0) / (1 - Math.min(Math.max(a, p0), 1 - p0))) : Math.log(a / (1 - a)))",
+      "logit_f(a, p0)",
+    ),
     (g, { inputs: [x], params: [eps] }) => {
       const d = div(g, mul(x!, rsub(x!, 1)));
       // outside [0, 1] the gradient is NaN; with eps, 0 outside [eps, 1 - eps] (and for NaN)
@@ -264,37 +321,50 @@ export const unaryPrims: Record<UnaryName, Prim<MapParams>> = {
   ),
   erf: mapPrim(
     "erf",
-    "H.erf(a)",
+    E("H.erf(a)", "erf_f(a)"),
     (g, { inputs: [x] }) => [mul(g, mul(exp(neg(square(x!))), 2 / Math.sqrt(Math.PI)))],
     fx,
   ),
   erfc: mapPrim(
     "erfc",
-    "H.erfc(a)",
+    E("H.erfc(a)", "erfc_f(a)"),
     (g, { inputs: [x] }) => [mul(g, mul(exp(neg(square(x!))), -2 / Math.sqrt(Math.PI)))],
     fx,
   ),
-  erfinv: mapPrim("erfinv", "H.erfinv(a)", (g, { out }) => [mul(g, mul(exp(square(out)), Math.sqrt(Math.PI) / 2))], fo),
-  floor: mapPrim("floor", "Math.floor(a)", zeroGrad, { dtype: "noBool" }),
-  ceil: mapPrim("ceil", "Math.ceil(a)", zeroGrad, { dtype: "noBool" }),
-  round: mapPrim("round", "H.roundEven(a)", zeroGrad, { dtype: "noBool" }),
-  trunc: mapPrim("trunc", "Math.trunc(a)", zeroGrad, { dtype: "noBool" }),
-  frac: mapPrim("frac", "a - Math.trunc(a)", (g) => [g], { dtype: "floatOnly" }),
-  reciprocal: mapPrim("reciprocal", "1 / a", (g, { out }) => [mul(g, neg(square(out)))], fo),
-  relu: mapPrim("relu", "(a > 0 || a !== a) ? a : 0", (g, { out }) => [where(le(out, 0), 0, g)], {
-    dtype: "noBool",
-    ...saveOut,
-  }),
+  erfinv: mapPrim(
+    "erfinv",
+    E("H.erfinv(a)", "erfinv_f(a)"),
+    (g, { out }) => [mul(g, mul(exp(square(out)), Math.sqrt(Math.PI) / 2))],
+    fo,
+  ),
+  floor: mapPrim("floor", E("Math.floor(a)", "floor(a)"), zeroGrad, { dtype: "noBool" }),
+  ceil: mapPrim("ceil", E("Math.ceil(a)", "ceil(a)"), zeroGrad, { dtype: "noBool" }),
+  round: mapPrim("round", E("H.roundEven(a)", "round(a)"), zeroGrad, { dtype: "noBool" }),
+  trunc: mapPrim("trunc", E("Math.trunc(a)", "trunc(a)"), zeroGrad, { dtype: "noBool" }),
+  frac: mapPrim("frac", E("a - Math.trunc(a)", "a - trunc(a)"), (g) => [g], { dtype: "floatOnly" }),
+  reciprocal: mapPrim("reciprocal", E("1 / a", "1.0 / a"), (g, { out }) => [mul(g, neg(square(out)))], fo),
+  relu: mapPrim(
+    "relu",
+    E("(a > 0 || a !== a) ? a : 0", (d) => (isFloating(d) ? "select(0.0, a, a > 0.0 || isnan_f(a))" : "max(a, 0)")),
+    (g, { out }) => [where(le(out, 0), 0, g)],
+    {
+      dtype: "noBool",
+      ...saveOut,
+    },
+  ),
   // p0: 0 for the exact erf form, 1 for the tanh approximation
   gelu: mapPrim(
     "gelu",
-    "p0 === 0 ? 0.5 * a * (1 + H.erf(a * Math.SQRT1_2)) : 0.5 * a * (1 + Math.tanh(0.7978845608028654 * (a + 0.044715 * a * a * a)))",
+    E(
+      "p0 === 0 ? 0.5 * a * (1 + H.erf(a * Math.SQRT1_2)) : 0.5 * a * (1 + Math.tanh(0.7978845608028654 * (a + 0.044715 * a * a * a)))",
+      "gelu_f(a, p0)",
+    ),
     (g, { inputs: [x], params: [approx] }) => [mul(g, geluDerivative(x!, approx === 1))],
     { dtype: "floatOnly", ...saveX },
   ),
   silu: mapPrim(
     "silu",
-    "a / (1 + Math.exp(-a))",
+    E("a / (1 + Math.exp(-a))", "a / (1.0 + exp_f(-a))"),
     (g, { inputs: [x] }) => {
       const s = sigmoid(x!);
       return [mul(g, mul(s, add(mul(x!, rsub(s, 1)), 1)))];
@@ -303,7 +373,7 @@ export const unaryPrims: Record<UnaryName, Prim<MapParams>> = {
   ),
   mish: mapPrim(
     "mish",
-    "a * Math.tanh(a > 20 ? a : Math.log1p(Math.exp(a)))",
+    E("a * Math.tanh(a > 20 ? a : Math.log1p(Math.exp(a)))", "a * tanh_f(select(log1p_f(exp_f(a)), a, a > 20.0))"),
     (g, { inputs: [x] }) => {
       const t = tanh(softplus(x!));
       return [mul(g, add(t, mul(mul(x!, sigmoid(x!)), rsub(square(t), 1))))];
@@ -313,7 +383,7 @@ export const unaryPrims: Record<UnaryName, Prim<MapParams>> = {
   // p0: beta, p1: threshold
   softplus: mapPrim(
     "softplus",
-    "a * p0 > p1 ? a : Math.log1p(Math.exp(a * p0)) / p0",
+    E("a * p0 > p1 ? a : Math.log1p(Math.exp(a * p0)) / p0", "select(log1p_f(exp_f(a * p0)) / p0, a, a * p0 > p1)"),
     (g, { inputs: [x], params: [beta, threshold] }) => {
       const z = mul(x!, beta!);
       return [where(gt(z, threshold!), g, mul(g, sigmoid(z)))];
@@ -323,21 +393,21 @@ export const unaryPrims: Record<UnaryName, Prim<MapParams>> = {
   // p0: min, p1: max
   hardtanh: mapPrim(
     "hardtanh",
-    "a <= p0 ? p0 : a >= p1 ? p1 : a",
+    E("a <= p0 ? p0 : a >= p1 ? p1 : a", "select(select(a, p1, a >= p1), p0, a <= p0)"),
     (g, { inputs: [x], params: [lo, hi] }) => [where(logicalAnd(gt(x!, lo!), lt(x!, hi!)), g, 0)],
     { dtype: "noBool", ...saveX },
   ),
   // p0: negative slope
   leaky_relu: mapPrim(
     "leaky_relu",
-    "a > 0 ? a : a * p0",
+    E("a > 0 ? a : a * p0", "select(a * p0, a, a > 0.0)"),
     (g, { inputs: [x], params: [slope] }) => [where(gt(x!, 0), g, mul(g, slope!))],
     { dtype: "floatOnly", ...saveX },
   ),
   // p0: alpha, p1: scale, p2: input scale
   elu: mapPrim(
     "elu",
-    "a > 0 ? a * p1 : p1 * p0 * Math.expm1(a * p2)",
+    E("a > 0 ? a * p1 : p1 * p0 * Math.expm1(a * p2)", "select(p1 * p0 * expm1_f(a * p2), a * p1, a > 0.0)"),
     (g, { inputs: [x], params: [alpha, scale, inScale] }) => [
       where(gt(x!, 0), mul(g, scale!), mul(g, mul(exp(mul(x!, inScale!)), scale! * alpha! * inScale!))),
     ],
@@ -346,19 +416,48 @@ export const unaryPrims: Record<UnaryName, Prim<MapParams>> = {
   // p0: nan, p1: posinf, p2: neginf replacements
   nan_to_num: mapPrim(
     "nan_to_num",
-    "a !== a ? p0 : a === Infinity ? p1 : a === -Infinity ? p2 : a",
+    E("a !== a ? p0 : a === Infinity ? p1 : a === -Infinity ? p2 : a", (d) =>
+      isFloating(d)
+        ? "select(select(select(a, p2, isinf_f(a) && a < 0.0), p1, isinf_f(a) && a > 0.0), p0, isnan_f(a))"
+        : "a",
+    ),
     (g, { inputs: [x] }) => [mul(g, isfinite(x!))],
     saveX,
   ),
-  isnan: mapPrim("isnan", "a !== a ? 1 : 0", null, { dtype: "bool" }),
-  isinf: mapPrim("isinf", "(a === Infinity || a === -Infinity) ? 1 : 0", null, { dtype: "bool" }),
-  isfinite: mapPrim("isfinite", "Number.isFinite(a) ? 1 : 0", null, { dtype: "bool" }),
-  logical_not: mapPrim("logical_not", "a !== 0 ? 0 : 1", null, { dtype: "bool" }),
-  bitwise_not: mapPrim("bitwise_not", (d) => (d === "bool" ? "a ? 0 : 1" : "-a - 1"), null, { dtype: "integral" }),
+  isnan: mapPrim(
+    "isnan",
+    E("a !== a ? 1 : 0", (d) => (isFloating(d) ? "isnan_f(a)" : "false")),
+    null,
+    { dtype: "bool" },
+  ),
+  isinf: mapPrim(
+    "isinf",
+    E("(a === Infinity || a === -Infinity) ? 1 : 0", (d) => (isFloating(d) ? "isinf_f(a)" : "false")),
+    null,
+    { dtype: "bool" },
+  ),
+  isfinite: mapPrim(
+    "isfinite",
+    E("Number.isFinite(a) ? 1 : 0", (d) => (isFloating(d) ? "isfinite_f(a)" : "true")),
+    null,
+    { dtype: "bool" },
+  ),
+  logical_not: mapPrim("logical_not", E("a !== 0 ? 0 : 1", "a == C(0)"), null, { dtype: "bool" }),
+  bitwise_not: mapPrim(
+    "bitwise_not",
+    E(
+      (d) => (d === "bool" ? "a ? 0 : 1" : "-a - 1"),
+      (d) => (d === "bool" ? "select(1, 0, a != 0)" : "~a"),
+    ),
+    null,
+    { dtype: "integral" },
+  ),
   // p0: lower bound (-Infinity: none), p1: upper bound (Infinity: none)
   clamp: mapPrim(
     "clamp",
-    "a !== a ? a : Math.min(Math.max(a, p0), p1)",
+    E("a !== a ? a : Math.min(Math.max(a, p0), p1)", (d) =>
+      isFloating(d) ? "clamp_f(a, p0, p1)" : "min(max(a, p0), p1)",
+    ),
     (g, { inputs: [x], params: [lo, hi] }) => [where(logicalAnd(ge(x!, lo!), le(x!, hi!)), g, 0)],
     { dtype: "noBool", ...saveX },
   ),
@@ -383,7 +482,11 @@ export const castPrim: Prim<{ dtype: DType }> = {
   name: "to_copy",
   infer: (inputs, p) => ({ shape: [...inputs[0]!.shape], dtype: p.dtype }),
   run(k, [x], out) {
-    runMap(k, castExpr(out.dtype, x!.dtype), [x!], out, NONE);
+    runMap(k, castExpr(out.dtype, x!.dtype), [x!], out, NONE, undefined, {
+      name: "to_copy",
+      wgsl: "a", // the store converts to the output dtype
+      compute: x!.dtype,
+    });
   },
   grad: (g) => [g],
 };
@@ -410,39 +513,55 @@ const isIntDtype = (d: DType) => !isFloating(d);
 /** Elementwise binary primitives (the table). */
 export const binaryPrims: Record<BinaryName, Prim<MapParams>> = {
   // p0: alpha
-  add: mapPrim("add", "a + p0 * b", (g, { params: [alpha] }) => [g, alpha === 1 ? g : mul(g, alpha!)]),
-  sub: mapPrim("sub", "a - p0 * b", (g, { params: [alpha] }) => [g, mul(g, -alpha!)], { dtype: "noBool" }),
+  add: mapPrim("add", E("a + p0 * b", "a + p0 * b"), (g, { params: [alpha] }) => [g, alpha === 1 ? g : mul(g, alpha!)]),
+  sub: mapPrim("sub", E("a - p0 * b", "a - p0 * b"), (g, { params: [alpha] }) => [g, mul(g, -alpha!)], {
+    dtype: "noBool",
+  }),
   mul: mapPrim(
     "mul",
-    (d) => (d === "int32" ? "Math.imul(a, b)" : "a * b"),
+    E((d) => (d === "int32" ? "Math.imul(a, b)" : "a * b"), "a * b"),
     (g, { inputs: [a, b], needs }) => [needs[0] ? mul(g, b!) : null, needs[1] ? mul(g, a!) : null],
     saveAB,
   ),
   div: mapPrim(
     "div",
-    "a / b",
+    E("a / b", "a / b"),
     (g, { inputs: [a, b], needs }) => [
       needs[0] ? div(g, b!) : null,
       needs[1] ? neg(div(mul(g, a!), square(b!))) : null,
     ],
     { dtype: "float", ...saveAB },
   ),
-  div_trunc: mapPrim("div_trunc", "Math.trunc(a / b)", (g) => [zerosLikeGrad(g), zerosLikeGrad(g)], {
-    dtype: "noBool",
-  }),
+  div_trunc: mapPrim(
+    "div_trunc",
+    E("Math.trunc(a / b)", (d) => (isFloating(d) ? "trunc(a / b)" : "a / b")),
+    (g) => [zerosLikeGrad(g), zerosLikeGrad(g)],
+    {
+      dtype: "noBool",
+    },
+  ),
   div_floor: mapPrim(
     "div_floor",
-    (d) => (isIntDtype(d) ? "Math.floor(a / b)" : "H.floorDiv(a, b)"),
+    E(
+      (d) => (isIntDtype(d) ? "Math.floor(a / b)" : "H.floorDiv(a, b)"),
+      (d) => (isFloating(d) ? "floordiv_f(a, b)" : "floordiv_i(a, b)"),
+    ),
     (g) => [zerosLikeGrad(g), zerosLikeGrad(g)],
     { dtype: "noBool" },
   ),
   // p0 = 1: the exponent is a JS number, and PyTorch computes x^0.5 and x^-0.5 as sqrt and rsqrt
   pow: mapPrim(
     "pow",
-    (d) =>
-      isIntDtype(d)
-        ? "H.ipow(a, b)"
-        : "(p0 === 1 && (b === 0.5 || b === -0.5) ? (b > 0 ? Math.sqrt(a) : 1 / Math.sqrt(a)) : H.pow(a, b))",
+    E(
+      (d) =>
+        isIntDtype(d)
+          ? "H.ipow(a, b)"
+          : "(p0 === 1 && (b === 0.5 || b === -0.5) ? (b > 0 ? Math.sqrt(a) : 1 / Math.sqrt(a)) : H.pow(a, b))",
+      (d) =>
+        isFloating(d)
+          ? "select(pow_f(a, b), select(1.0 / sqrt_f(a), sqrt_f(a), b > 0.0), p0 == 1.0 && (b == 0.5 || b == -0.5))"
+          : "ipow_i(a, b)",
+    ),
     (g, { inputs: [a, b], out, needs }) => [
       // d/da a^b = b a^(b-1), taken as 0 where b == 0
       // (a JS-number exponent stays a number, so pow's sqrt/rsqrt special cases apply here too)
@@ -454,13 +573,16 @@ export const binaryPrims: Record<BinaryName, Prim<MapParams>> = {
   ),
   remainder: mapPrim(
     "remainder",
-    (d) => (isIntDtype(d) ? "a - Math.floor(a / b) * b" : "H.remainder(a, b)"),
+    E(
+      (d) => (isIntDtype(d) ? "a - Math.floor(a / b) * b" : "H.remainder(a, b)"),
+      (d) => (isFloating(d) ? "remainder_f(a, b)" : "rem_i(a, b)"),
+    ),
     (g, { inputs: [a, b], needs }) => [g, needs[1] ? mul(g, neg(div(a!, b!, { roundingMode: "floor" }))) : null],
     { dtype: "noBool", ...saveAB },
   ),
   fmod: mapPrim(
     "fmod",
-    "a % b",
+    E("a % b", (d) => (isFloating(d) ? "fmod_f(a, b)" : "a % b")),
     (g, { inputs: [a, b], needs }) => [g, needs[1] ? mul(g, neg(div(a!, b!, { roundingMode: "trunc" }))) : null],
     {
       dtype: "noBool",
@@ -469,7 +591,7 @@ export const binaryPrims: Record<BinaryName, Prim<MapParams>> = {
   ),
   atan2: mapPrim(
     "atan2",
-    "Math.atan2(a, b)",
+    E("Math.atan2(a, b)", "atan2_f(a, b)"),
     (g, { inputs: [a, b] }) => {
       const r = add(square(a!), square(b!));
       return [mul(g, div(b!, r)), mul(g, div(neg(a!), r))];
@@ -478,7 +600,7 @@ export const binaryPrims: Record<BinaryName, Prim<MapParams>> = {
   ),
   maximum: mapPrim(
     "maximum",
-    "H.maximum(a, b)",
+    E("H.maximum(a, b)", (d) => (isFloating(d) ? "maximum_f(a, b)" : "max(a, b)")),
     (g, { inputs: [a, b] }) => {
       const half = where(eq(a!, b!), div(g, 2), g);
       return [where(lt(a!, b!), 0, half), where(gt(a!, b!), 0, half)];
@@ -487,7 +609,7 @@ export const binaryPrims: Record<BinaryName, Prim<MapParams>> = {
   ),
   minimum: mapPrim(
     "minimum",
-    "H.minimum(a, b)",
+    E("H.minimum(a, b)", (d) => (isFloating(d) ? "minimum_f(a, b)" : "min(a, b)")),
     (g, { inputs: [a, b] }) => {
       const half = where(eq(a!, b!), div(g, 2), g);
       return [where(gt(a!, b!), 0, half), where(lt(a!, b!), 0, half)];
@@ -496,7 +618,7 @@ export const binaryPrims: Record<BinaryName, Prim<MapParams>> = {
   ),
   fmax: mapPrim(
     "fmax",
-    "H.fmax(a, b)",
+    E("H.fmax(a, b)", (d) => (isFloating(d) ? "fmax_f(a, b)" : "max(a, b)")),
     (g, { inputs: [a, b] }) => {
       const first = logicalOr(ge(a!, b!), isnan(b!));
       return [where(first, g, 0), where(first, 0, g)];
@@ -505,7 +627,7 @@ export const binaryPrims: Record<BinaryName, Prim<MapParams>> = {
   ),
   fmin: mapPrim(
     "fmin",
-    "H.fmin(a, b)",
+    E("H.fmin(a, b)", (d) => (isFloating(d) ? "fmin_f(a, b)" : "min(a, b)")),
     (g, { inputs: [a, b] }) => {
       const first = logicalOr(le(a!, b!), isnan(b!));
       return [where(first, g, 0), where(first, 0, g)];
@@ -514,29 +636,50 @@ export const binaryPrims: Record<BinaryName, Prim<MapParams>> = {
   ),
   hypot: mapPrim(
     "hypot",
-    "Math.hypot(a, b)",
+    E("Math.hypot(a, b)", "hypot_f(a, b)"),
     (g, { inputs: [a, b], out }) => [mul(g, div(a!, out)), mul(g, div(b!, out))],
     {
       dtype: "floatOnly",
       saves: { inputs: [0, 1], output: true },
     },
   ),
-  eq: mapPrim("eq", "a === b ? 1 : 0", null, { dtype: "bool" }),
-  ne: mapPrim("ne", "a !== b ? 1 : 0", null, { dtype: "bool" }),
-  lt: mapPrim("lt", "a < b ? 1 : 0", null, { dtype: "bool" }),
-  le: mapPrim("le", "a <= b ? 1 : 0", null, { dtype: "bool" }),
-  gt: mapPrim("gt", "a > b ? 1 : 0", null, { dtype: "bool" }),
-  ge: mapPrim("ge", "a >= b ? 1 : 0", null, { dtype: "bool" }),
-  logical_and: mapPrim("logical_and", "(a !== 0 && b !== 0) ? 1 : 0", null, { dtype: "bool" }),
-  logical_or: mapPrim("logical_or", "(a !== 0 || b !== 0) ? 1 : 0", null, { dtype: "bool" }),
-  logical_xor: mapPrim("logical_xor", "((a !== 0) !== (b !== 0)) ? 1 : 0", null, { dtype: "bool" }),
-  bitwise_and: mapPrim("bitwise_and", (d) => (d === "int64" ? "H.band(a, b)" : "a & b"), null, { dtype: "integral" }),
-  bitwise_or: mapPrim("bitwise_or", (d) => (d === "int64" ? "H.bor(a, b)" : "a | b"), null, { dtype: "integral" }),
-  bitwise_xor: mapPrim("bitwise_xor", (d) => (d === "int64" ? "H.bxor(a, b)" : "a ^ b"), null, { dtype: "integral" }),
+  eq: mapPrim("eq", E("a === b ? 1 : 0", "a == b"), null, { dtype: "bool" }),
+  ne: mapPrim("ne", E("a !== b ? 1 : 0", "!(a == b)"), null, { dtype: "bool" }),
+  lt: mapPrim("lt", E("a < b ? 1 : 0", "a < b"), null, { dtype: "bool" }),
+  le: mapPrim("le", E("a <= b ? 1 : 0", "a <= b"), null, { dtype: "bool" }),
+  gt: mapPrim("gt", E("a > b ? 1 : 0", "a > b"), null, { dtype: "bool" }),
+  ge: mapPrim("ge", E("a >= b ? 1 : 0", "a >= b"), null, { dtype: "bool" }),
+  logical_and: mapPrim("logical_and", E("(a !== 0 && b !== 0) ? 1 : 0", "!(a == C(0)) && !(b == C(0))"), null, {
+    dtype: "bool",
+  }),
+  logical_or: mapPrim("logical_or", E("(a !== 0 || b !== 0) ? 1 : 0", "!(a == C(0)) || !(b == C(0))"), null, {
+    dtype: "bool",
+  }),
+  logical_xor: mapPrim("logical_xor", E("((a !== 0) !== (b !== 0)) ? 1 : 0", "(a == C(0)) != (b == C(0))"), null, {
+    dtype: "bool",
+  }),
+  bitwise_and: mapPrim(
+    "bitwise_and",
+    E((d) => (d === "int64" ? "H.band(a, b)" : "a & b"), "a & b"),
+    null,
+    { dtype: "integral" },
+  ),
+  bitwise_or: mapPrim(
+    "bitwise_or",
+    E((d) => (d === "int64" ? "H.bor(a, b)" : "a | b"), "a | b"),
+    null,
+    { dtype: "integral" },
+  ),
+  bitwise_xor: mapPrim(
+    "bitwise_xor",
+    E((d) => (d === "int64" ? "H.bxor(a, b)" : "a ^ b"), "a ^ b"),
+    null,
+    { dtype: "integral" },
+  ),
 };
 
 /** A copy (identity map); its gradient passes through. */
-export const clonePrim: Prim<MapParams> = mapPrim("clone", "a", (g) => [g]);
+export const clonePrim: Prim<MapParams> = mapPrim("clone", E("a", "a"), (g) => [g]);
 
 /** where(cond, a, b): the ternary select; only a and b are differentiable. */
 export const wherePrim: Prim<MapParams> = {
@@ -551,14 +694,21 @@ export const wherePrim: Prim<MapParams> = {
     return { shape, dtype: resultType([a, b].map((t) => ({ dtype: t.dtype, ndim: t.ndim, wrapped: t._wrapped }))) };
   },
   run(k, inputs, out) {
-    runMap(k, "a !== 0 ? b : c", inputs, out, NONE);
+    runMap(k, "a !== 0 ? b : c", inputs, out, NONE, undefined, {
+      name: "where",
+      wgsl: "select(b, c, a == C(0))",
+      compute: out.dtype,
+    });
   },
 };
 
 /** lerp(start, end, weight) with PyTorch's two-sided formula for accuracy near weight = 1. */
 export const lerpPrim: Prim<MapParams> = mapPrim(
   "lerp",
-  "Math.abs(c) < 0.5 ? a + c * (b - a) : b - (b - a) * (1 - c)",
+  E(
+    "Math.abs(c) < 0.5 ? a + c * (b - a) : b - (b - a) * (1 - c)",
+    "select(b - (b - a) * (1.0 - c), a + c * (b - a), abs(c) < 0.5)",
+  ),
   (g, { inputs: [a, b, w], needs }) => [
     needs[0] ? mul(g, rsub(w!, 1)) : null,
     needs[1] ? mul(g, w!) : null,

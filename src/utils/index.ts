@@ -1,4 +1,4 @@
 // torch.utils: data loading and progress bars.
 
 export * as data from "./data/index.js";
-export { ProgressBar, tqdm, type ProgressOptions } from "./progress.js";
+export { ProgressBar, tqdm, formatTime, type ProgressOptions } from "./progress.js";

@@ -17,25 +17,34 @@ export interface ProgressOptions {
   printEvery?: number;
   /** Width of the bar in characters. */
   width?: number;
+  /** Clock in milliseconds (default Date.now); lets tests control time. */
+  now?: () => number;
 }
 
-function fmtTime(s: number): string {
-  if (!Number.isFinite(s)) return "?";
-  const m = Math.floor(s / 60);
-  const sec = Math.floor(s % 60);
-  return `${String(m).padStart(2, "0")}:${String(sec).padStart(2, "0")}`;
+/** mm:ss, or h:mm:ss from an hour on (tqdm's format); "?" when unknown. */
+export function formatTime(s: number): string {
+  if (!Number.isFinite(s) || s < 0) return "?";
+  const t = Math.floor(s);
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const sec = t % 60;
+  const mmss = `${String(m).padStart(2, "0")}:${String(sec).padStart(2, "0")}`;
+  return h > 0 ? `${h}:${mmss}` : mmss;
 }
 
 /** A progress bar you advance by hand: `bar.update(n)`, `bar.setPostfix({ loss })`, `bar.close()`. */
 export class ProgressBar {
   private n = 0;
   private units = 0;
-  private readonly start = Date.now();
-  private lastPrint = 0;
+  private lastPrint = -Infinity;
   private postfix = "";
   private readonly write: (s: string) => void;
   private readonly inPlace: boolean;
+  private readonly now: () => number;
+  private readonly start: number;
   constructor(private readonly opts: ProgressOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.start = this.now();
     const proc = (globalThis as { process?: { stderr?: { isTTY?: boolean; write(s: string): void } } }).process;
     this.write =
       opts.write ?? (proc?.stderr ? (s) => proc.stderr!.write(s) : (s) => console.log(s.replace(/[\r\n]+$/, "")));
@@ -58,7 +67,7 @@ export class ProgressBar {
   }
   /** The current line. */
   line(): string {
-    const elapsed = (Date.now() - this.start) / 1000;
+    const elapsed = (this.now() - this.start) / 1000;
     const rate = elapsed > 0 ? this.units / elapsed : 0;
     const total = this.opts.total;
     const unit = this.opts.unit ?? "it";
@@ -72,11 +81,11 @@ export class ProgressBar {
       bar = `${String(Math.round(frac * 100)).padStart(3)}%|${"#".repeat(full)}${" ".repeat(w - full)}| ${this.n}/${total} `;
       left = this.n > 0 ? (elapsed / this.n) * (total - this.n) : NaN;
     } else bar = `${this.n} `;
-    const timing = `[${fmtTime(elapsed)}<${fmtTime(left)}, ${rate.toFixed(1)} ${unit}/s]`;
+    const timing = `[${formatTime(elapsed)}<${formatTime(left)}, ${rate.toFixed(1)} ${unit}/s]`;
     return `${desc}${bar}${timing}${this.postfix ? " " + this.postfix : ""}`;
   }
   private render(final: boolean): void {
-    const now = Date.now();
+    const now = this.now();
     if (this.inPlace) {
       if (final || now - this.lastPrint > 100) {
         this.write(`\r${this.line()}\x1b[K${final ? "\n" : ""}`);
@@ -87,8 +96,11 @@ export class ProgressBar {
       this.lastPrint = now;
     }
   }
-  /** Print the final state. */
+  private closed = false;
+  /** Print the final state (once). */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.render(true);
   }
 }
@@ -98,7 +110,12 @@ export async function* tqdm<T>(
   items: Iterable<T> | AsyncIterable<T>,
   opts: ProgressOptions & { bar?: ProgressBar; unitsOf?: (item: T) => number } = {},
 ): AsyncGenerator<T> {
-  const len = (items as { length?: number }).length;
+  let len: unknown;
+  try {
+    len = (items as { length?: number }).length;
+  } catch {
+    len = undefined; // e.g. a DataLoader over an IterableDataset has no length
+  }
   const bar =
     opts.bar ?? new ProgressBar({ ...opts, total: opts.total ?? (typeof len === "number" ? len : undefined) });
   try {

@@ -14,7 +14,14 @@ import { arr, coalesce } from "./codegen.js";
 /** The functions the addon exports (native/src/addon.cc). */
 interface Addon {
   matmul(a: StorageArray, b: StorageArray, out: StorageArray, meta: Float64Array): void;
-  map(op: number, p0: number, out: StorageArray, a: StorageArray | null, b: StorageArray | null, meta: Float64Array): void;
+  map(
+    op: number,
+    p0: number,
+    out: StorageArray,
+    a: StorageArray | null,
+    b: StorageArray | null,
+    meta: Float64Array,
+  ): void;
   sum(x: StorageArray, out: StorageArray, meta: Float64Array): void;
   setNumThreads(n: number): void;
   getNumThreads(): number;
@@ -139,9 +146,12 @@ const BINARY = new Map<string, number>([
   ["a / b", OP.div],
 ]);
 
-/** Elementwise work below this many elements stays in TS, where a call costs less than the addon's. */
+/**
+ * Work below this many elements stays in TS, where a call costs less than the addon's (~3 us).
+ * TORCHTS_NATIVE_MAP_MIN / TORCHTS_NATIVE_SUM_MIN override them (0: everything the addon handles).
+ */
 const env = isNode ? (proc?.env ?? {}) : {};
-const MAP_MIN = Number(env.TORCHTS_NATIVE_MAP_MIN ?? 1024);
+const MAP_MIN = Number(env.TORCHTS_NATIVE_MAP_MIN ?? 512);
 const SUM_MIN = Number(env.TORCHTS_NATIVE_SUM_MIN ?? 1024);
 
 const numelOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);

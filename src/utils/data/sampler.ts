@@ -1,6 +1,6 @@
 // Samplers: which dataset indices a DataLoader visits, and in what order.
 
-import { randperm, multinomial, type Generator } from "../../ops/random.js";
+import { randperm, randint, multinomial, defaultGenerator, Generator } from "../../ops/random.js";
 import { tensor } from "../../ops/creation.js";
 
 /** Yields dataset indices. */
@@ -8,9 +8,21 @@ export interface Sampler extends Iterable<number> {
   readonly length: number;
 }
 
+/** A dataset size, or anything with a length (a dataset), as PyTorch's samplers take `data_source`. */
+export type SizeSource = number | { readonly length: number };
+
+function sizeOf(src: SizeSource, who: string): number {
+  const n = typeof src === "number" ? src : src.length;
+  if (!Number.isInteger(n) || n < 0) throw new RangeError(`${who}: expected a non-negative integer size, got ${n}`);
+  return n;
+}
+
 /** 0, 1, ..., n-1. */
 export class SequentialSampler implements Sampler {
-  constructor(private readonly n: number) {}
+  private readonly n: number;
+  constructor(dataSource: SizeSource) {
+    this.n = sizeOf(dataSource, "SequentialSampler");
+  }
   get length(): number {
     return this.n;
   }
@@ -19,30 +31,45 @@ export class SequentialSampler implements Sampler {
   }
 }
 
-/** A random permutation each pass (or `numSamples` draws with replacement). */
+/**
+ * A random permutation each pass (or `numSamples` draws with replacement), drawn exactly as
+ * PyTorch's RandomSampler does: `randperm(n)` per pass, or `randint(n)` in chunks of 32 with
+ * replacement; without a generator, each pass seeds a fresh one from the global generator.
+ */
 export class RandomSampler implements Sampler {
+  private readonly n: number;
   constructor(
-    private readonly n: number,
+    dataSource: SizeSource,
     private readonly opts: { replacement?: boolean; numSamples?: number; generator?: Generator } = {},
-  ) {}
+  ) {
+    this.n = sizeOf(dataSource, "RandomSampler");
+    const k = opts.numSamples;
+    if (k !== undefined && (!Number.isInteger(k) || k <= 0))
+      throw new RangeError(`RandomSampler: numSamples should be a positive integer value, but got numSamples=${k}`);
+  }
   get length(): number {
     return this.opts.numSamples ?? this.n;
   }
   *[Symbol.iterator](): Iterator<number> {
+    const n = this.n;
+    const total = this.length;
+    // PyTorch: seed = int(torch.empty((), dtype=torch.int64).random_().item()) when no generator is given
+    const generator =
+      this.opts.generator ?? new Generator().manualSeed(defaultGenerator.random64() & ((1n << 63n) - 1n));
     if (this.opts.replacement) {
-      const probs = tensor(new Float64Array(this.n).fill(1));
-      yield* multinomial(probs, this.length, true, { generator: this.opts.generator }).dataSync();
+      for (let i = 0; i < Math.floor(total / 32); i++) yield* randint(n, [32], { generator }).dataSync();
+      yield* randint(n, [total % 32], { generator }).dataSync();
       return;
     }
-    const total = this.length;
-    for (let done = 0; done < total;) {
-      const perm = randperm(this.n, { generator: this.opts.generator }).dataSync();
-      for (let i = 0; i < perm.length && done < total; i++, done++) yield perm[i]!;
-    }
+    for (let i = 0; i < Math.floor(total / n); i++) yield* randperm(n, { generator }).dataSync();
+    // PyTorch draws this last permutation even when it keeps none of it (numSamples % n === 0)
+    yield* randperm(n, { generator })
+      .dataSync()
+      .subarray(0, total % n);
   }
 }
 
-/** A random permutation of the given indices. */
+/** A random permutation of the given indices (each pass). */
 export class SubsetRandomSampler implements Sampler {
   constructor(
     private readonly indices: number[],
@@ -56,14 +83,19 @@ export class SubsetRandomSampler implements Sampler {
   }
 }
 
-/** Indices drawn with probability proportional to `weights`. */
+/** Indices drawn with probability proportional to `weights` (`multinomial(weights, numSamples, replacement)`). */
 export class WeightedRandomSampler implements Sampler {
   constructor(
     private readonly weights: number[],
     private readonly numSamples: number,
     private readonly replacement = true,
     private readonly generator?: Generator,
-  ) {}
+  ) {
+    if (!Number.isInteger(numSamples) || numSamples <= 0)
+      throw new RangeError(
+        `WeightedRandomSampler: numSamples should be a positive integer value, but got numSamples=${numSamples}`,
+      );
+  }
   get length(): number {
     return this.numSamples;
   }
@@ -76,7 +108,7 @@ export class WeightedRandomSampler implements Sampler {
 /** Groups a sampler's indices into lists of batchSize (the last one shorter unless dropLast). */
 export class BatchSampler implements Iterable<number[]> {
   constructor(
-    private readonly sampler: Sampler,
+    private readonly sampler: Sampler | (Iterable<number> & { length?: number }),
     private readonly batchSize: number,
     private readonly dropLast: boolean,
   ) {
@@ -86,9 +118,8 @@ export class BatchSampler implements Iterable<number[]> {
       );
   }
   get length(): number {
-    return this.dropLast
-      ? Math.floor(this.sampler.length / this.batchSize)
-      : Math.ceil(this.sampler.length / this.batchSize);
+    const n = this.sampler.length ?? [...this.sampler].length;
+    return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
   *[Symbol.iterator](): Iterator<number[]> {
     let batch: number[] = [];

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Runs the side-by-side benchmarks (today: bench/matmul.ts). Arguments go to bench/matmul.ts.
+#
+# PyTorch's BLAS: Debian's python3-torch calls whatever libblas.so.3 the system provides. With only the
+# reference BLAS installed it runs ~4 GFLOP/s, which is no fair opponent, so this script puts OpenBLAS
+# in front when it can find it: the system's (libopenblas0-pthread), or a private copy in
+# bench/.openblas (made by `bench/run.sh --fetch-openblas`: `apt-get download` + `dpkg-deb -x`, no root,
+# nothing installed). OpenBLAS 0.3.21 does not recognise some newer CPUs under KVM and falls back to
+# its slow "Prescott" kernels; unless OPENBLAS_CORETYPE is set, this picks SkylakeX on AVX-512 CPUs and
+# Haswell on AVX2 CPUs. The table's setup line shows the core OpenBLAS used.
+set -e
+cd "$(dirname "$0")/.."
+if [ "$1" = "--fetch-openblas" ]; then
+  shift
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download libopenblas0-pthread >/dev/null && dpkg-deb -x libopenblas0-pthread_*.deb root)
+  mkdir -p bench/.openblas
+  cp -a "$tmp"/root/usr/lib/*/openblas-pthread/. bench/.openblas/
+  rm -rf "$tmp"
+fi
+arch=$(uname -m)
+for d in "/usr/lib/$arch-linux-gnu/openblas-pthread" "$PWD/bench/.openblas"; do
+  if [ -e "$d/libblas.so.3" ]; then
+    export LD_LIBRARY_PATH="$d${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    break
+  fi
+done
+if [ -z "$OPENBLAS_CORETYPE" ]; then
+  if grep -q avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
+  elif grep -q avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell
+  fi
+fi
+echo "date: $(date -u +%Y-%m-%dT%H:%MZ); cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; BLAS for PyTorch: ${LD_LIBRARY_PATH:-system default} (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto}); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+exec npx tsx bench/matmul.ts "$@"

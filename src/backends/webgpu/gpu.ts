@@ -1,0 +1,378 @@
+// The WebGPU device behind the "webgpu" backend: acquiring an adapter (navigator.gpu in browsers, the
+// npm package `webgpu` (Dawn) in Node: one code path after that), the buffer pool, command batching,
+// the pipeline cache, kernel errors reported at the next readback, and async readback itself.
+// It knows nothing of dtypes or ops: kernels.ts builds shaders and calls `dispatch`.
+/// <reference types="@webgpu/types" />
+
+/** GPUBufferUsage / GPUMapMode flags as numbers, so no WebGPU globals are needed (Node has none). */
+const U = { MAP_READ: 1, COPY_SRC: 4, COPY_DST: 8, STORAGE: 128 } as const;
+const MAP_READ_MODE = 1;
+
+/** What `init` found: the device and a description of its adapter. */
+export interface GpuInfo {
+  /** Adapter vendor / architecture / description as reported (may be empty strings). */
+  readonly adapter: string;
+  /** Adapter features (e.g. "shader-f16"). */
+  readonly features: readonly string[];
+}
+
+interface Context {
+  gpu: GPU;
+  device: GPUDevice;
+  info: GpuInfo;
+  /** A small buffer of atomic words in which kernels report bad indices (checked at readback). */
+  errBuf: GPUBuffer;
+}
+
+let ctx: Context | null = null;
+/** Bumped for every device opened, so buffers of a destroyed device are never pooled again. */
+let gen = 0;
+let pending: Promise<Context> | null = null;
+let lastError: Error | null = null;
+/** Validation and device errors raised by Dawn/the browser, thrown at the next readback. */
+const gpuErrors: string[] = [];
+
+/** Number of atomic words in the kernel error buffer: [flag, code, index, size, dim, ...]. */
+export const ERR_WORDS = 8;
+
+async function findGpu(): Promise<GPU> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return nav.gpu;
+  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  if (!proc?.versions?.node)
+    throw new Error("webgpu: this environment has no navigator.gpu (WebGPU is not enabled in this browser)");
+  // Node: Dawn from the optional npm package `webgpu`; the name is a variable so bundlers leave it alone
+  const pkg = "webgpu";
+  let mod: { create(options: string[]): GPU };
+  try {
+    mod = (await import(pkg)) as typeof mod;
+  } catch (e) {
+    throw new Error(
+      `webgpu: the optional npm package 'webgpu' (Dawn for Node) could not be loaded: ${(e as Error).message}`,
+    );
+  }
+  return mod.create([]);
+}
+
+async function open(): Promise<Context> {
+  const gpu = await findGpu();
+  const adapter = await gpu.requestAdapter();
+  if (!adapter)
+    throw new Error(
+      "webgpu: no WebGPU adapter found. In Node this needs a Vulkan driver (on Debian 12: Mesa 25 lavapipe from " +
+        "bookworm-backports, see tools/setup_webgpu.sh); in a browser, WebGPU must be enabled.",
+    );
+  const device = await adapter.requestDevice({
+    requiredLimits: {
+      maxStorageBuffersPerShaderStage: Math.min(8, adapter.limits.maxStorageBuffersPerShaderStage),
+      maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+      maxBufferSize: adapter.limits.maxBufferSize,
+    },
+  });
+  device.onuncapturederror = (ev) => {
+    gpuErrors.push(ev.error.message);
+  };
+  void device.lost.then((info) => {
+    if (ctx?.device === device) {
+      gpuErrors.push(`device lost: ${info.message}`);
+      ctx = null;
+      pending = null;
+    }
+  });
+  const i = adapter.info;
+  const desc = [i?.vendor, i?.architecture, i?.device, i?.description].filter((s) => s).join(" ");
+  const errBuf = device.createBuffer({ size: ERR_WORDS * 4, usage: U.STORAGE | U.COPY_SRC | U.COPY_DST });
+  return { gpu, device, info: { adapter: desc || "unknown", features: [...adapter.features] }, errBuf };
+}
+
+/** Acquire the adapter and device (once; later calls return the same). Throws when there is none. */
+export async function initGpu(): Promise<GpuInfo> {
+  if (ctx) return ctx.info;
+  pending ??= open();
+  try {
+    ctx = await pending;
+    gen++;
+    lastError = null;
+    return ctx.info;
+  } catch (e) {
+    pending = null;
+    lastError = e as Error;
+    throw e;
+  }
+}
+
+/** The device, or a clear error telling to initialise first. */
+export function gpu(): Context {
+  if (ctx) return ctx;
+  throw new Error(
+    "webgpu: the device is not initialised: call `await torch.webgpu.init()` before creating webgpu tensors" +
+      (lastError ? ` (the last attempt failed: ${lastError.message})` : ""),
+  );
+}
+
+/** Which device buffers belong to (see `gen`). */
+export function generation(): number {
+  return gen;
+}
+
+/** Whether `init` succeeded. */
+export function ready(): boolean {
+  return ctx !== null;
+}
+
+// ---- buffer pool ------------------------------------------------------------------------------
+
+/** Sizes are rounded up to a power of two (at least 16 bytes), so buffers of one class are interchangeable. */
+export function sizeClass(bytes: number): number {
+  let s = 16;
+  while (s < bytes) s *= 2;
+  return s;
+}
+
+const freeBuffers = new Map<number, GPUBuffer[]>();
+const stats = { bytesInUse: 0, buffersInUse: 0, bytesPooled: 0, buffersPooled: 0 };
+/** Pooled bytes above this are destroyed instead of kept. */
+let poolLimit = 256 * 2 ** 20;
+
+/** A storage buffer of at least `bytes` bytes. `fresh` tells whether it is zero-filled (newly made). */
+export function acquire(bytes: number): { buffer: GPUBuffer; fresh: boolean } {
+  const size = sizeClass(bytes);
+  const list = freeBuffers.get(size);
+  stats.bytesInUse += size;
+  stats.buffersInUse++;
+  const b = list?.pop();
+  if (b) {
+    stats.bytesPooled -= size;
+    stats.buffersPooled--;
+    return { buffer: b, fresh: false };
+  }
+  const buffer = gpu().device.createBuffer({ size, usage: U.STORAGE | U.COPY_SRC | U.COPY_DST });
+  return { buffer, fresh: true };
+}
+
+/** Give a buffer from `acquire` back to the pool (it may still be used by queued commands: they run first). */
+export function release(b: GPUBuffer): void {
+  const size = b.size;
+  stats.bytesInUse -= size;
+  stats.buffersInUse--;
+  if (stats.bytesPooled + size > poolLimit) {
+    b.destroy();
+    return;
+  }
+  let list = freeBuffers.get(size);
+  if (!list) freeBuffers.set(size, (list = []));
+  list.push(b);
+  stats.bytesPooled += size;
+  stats.buffersPooled++;
+}
+
+/** Bytes and buffers held by live tensors and kept in the pool. */
+export function poolStats(): { bytesInUse: number; buffersInUse: number; bytesPooled: number; buffersPooled: number } {
+  return { ...stats };
+}
+
+/** Destroy the pooled (unused) buffers; optionally change how many bytes the pool may keep. */
+export function emptyPool(limit?: number): void {
+  flush();
+  for (const list of freeBuffers.values()) for (const b of list) b.destroy();
+  freeBuffers.clear();
+  stats.bytesPooled = 0;
+  stats.buffersPooled = 0;
+  if (limit !== undefined) poolLimit = limit;
+}
+
+// ---- commands ---------------------------------------------------------------------------------
+
+let encoder: GPUCommandEncoder | null = null;
+let queued = 0;
+/** Buffers used by queued commands that go back to the pool once those are submitted. */
+const afterSubmit: GPUBuffer[] = [];
+/** Submit after this many kernels, so work starts while JS goes on. */
+const BATCH = 32;
+
+/** The command encoder collecting kernels until the next flush. */
+export function commands(): GPUCommandEncoder {
+  encoder ??= gpu().device.createCommandEncoder();
+  return encoder;
+}
+
+/** Whether commands are waiting to be submitted. */
+export function hasQueued(): boolean {
+  return encoder !== null;
+}
+
+/** Submit the queued commands. */
+export function flush(): void {
+  if (!encoder || !ctx) return;
+  ctx.device.queue.submit([encoder.finish()]);
+  encoder = null;
+  queued = 0;
+  for (const b of afterSubmit.splice(0)) release(b);
+}
+
+/** Release `b` to the pool once the commands queued so far are submitted. */
+export function releaseAfterSubmit(b: GPUBuffer): void {
+  afterSubmit.push(b);
+}
+
+/** Copy `data` into `b` (flushing first when queued commands might still use `b`). */
+export function upload(b: GPUBuffer, data: ArrayBufferView, mayBeQueued: boolean): void {
+  if (mayBeQueued) flush();
+  gpu().device.queue.writeBuffer(b, 0, data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** A temporary copy of `b` (for kernels that read a buffer they also write). */
+export function snapshot(b: GPUBuffer): GPUBuffer {
+  const { buffer } = acquire(b.size);
+  commands().copyBufferToBuffer(b, 0, buffer, 0, b.size);
+  releaseAfterSubmit(buffer);
+  return buffer;
+}
+
+/** Zero-fill a buffer in command order. */
+export function clear(b: GPUBuffer): void {
+  commands().clearBuffer(b);
+}
+
+// ---- pipelines --------------------------------------------------------------------------------
+
+/** How a kernel binds a buffer: read-only storage, read-write storage. */
+export type BindKind = "r" | "w";
+
+interface Kernel {
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+}
+const pipelines = new Map<string, Kernel>();
+
+/** A compute pipeline for `code` (entry point `main`), cached by `key`; `binds` lists its bindings 0.. in order. */
+export function pipeline(key: string, binds: readonly BindKind[], code: () => string): Kernel {
+  let k = pipelines.get(key);
+  if (k) return k;
+  const device = gpu().device;
+  const layout = device.createBindGroupLayout({
+    entries: binds.map((b, i) => ({
+      binding: i,
+      visibility: 4, // GPUShaderStage.COMPUTE
+      buffer: { type: b === "r" ? ("read-only-storage" as const) : ("storage" as const) },
+    })),
+  });
+  const src = code();
+  const module = device.createShaderModule({ code: src, label: key.slice(0, 200) });
+  if (debugShaders)
+    void module.getCompilationInfo().then((info) => {
+      for (const m of info.messages)
+        if (m.type === "error") console.error(`WGSL error in ${key}: ${m.message}\n${src}`);
+    });
+  const p = device.createComputePipeline({
+    layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+    compute: { module, entryPoint: "main" },
+  });
+  k = { pipeline: p, layout };
+  pipelines.set(key, k);
+  return k;
+}
+
+const debugShaders =
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TORCHTS_WEBGPU_DEBUG === "1";
+
+/** Number of cached pipelines. */
+export function pipelineCount(): number {
+  return pipelines.size;
+}
+
+/**
+ * Queue one kernel: `buffers` are bound at 0.., then `meta` (i32 words: shapes, strides, scalars) as a
+ * read-only storage buffer, then the error buffer when `errors` is set. `groups` are workgroup counts.
+ */
+export function dispatch(
+  k: Kernel,
+  buffers: readonly GPUBuffer[],
+  meta: Int32Array,
+  groups: readonly [number, number, number],
+  errors = false,
+): void {
+  const c = gpu();
+  const m = acquire(Math.max(meta.byteLength, 16)).buffer;
+  c.device.queue.writeBuffer(m, 0, meta.buffer, meta.byteOffset, meta.byteLength);
+  releaseAfterSubmit(m);
+  const all = [...buffers, m, ...(errors ? [c.errBuf] : [])];
+  const bind = c.device.createBindGroup({
+    layout: k.layout,
+    entries: all.map((buffer, i) => ({ binding: i, resource: { buffer } })),
+  });
+  const pass = commands().beginComputePass();
+  pass.setPipeline(k.pipeline);
+  pass.setBindGroup(0, bind);
+  pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
+  pass.end();
+  if (++queued >= BATCH) flush();
+}
+
+/** Workgroup counts (x, y) covering `n` workgroups within the 65535-per-dimension limit. */
+export function grid(n: number): [number, number, number] {
+  const x = Math.min(n, 65535);
+  return [Math.max(x, 1), Math.max(Math.ceil(n / 65535), 1), 1];
+}
+
+// ---- readback ---------------------------------------------------------------------------------
+
+/** Decodes a kernel error report (flag, code, index, size, dim) into an Error, or null. */
+export type ErrorDecoder = (words: Int32Array) => Error | null;
+let decodeKernelError: ErrorDecoder = () => null;
+/** Set how kernel error reports are turned into errors (kernels.ts knows the codes). */
+export function setErrorDecoder(d: ErrorDecoder): void {
+  decodeKernelError = d;
+}
+
+/** Wait for the queued kernels and copy `bytes` bytes of `b` to the host; throws deferred kernel errors. */
+export async function readBuffer(b: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+  const c = gpu();
+  const size = Math.ceil(bytes / 4) * 4;
+  const staging = c.device.createBuffer({ size: size + ERR_WORDS * 4, usage: U.MAP_READ | U.COPY_DST });
+  const enc = commands();
+  if (size > 0) enc.copyBufferToBuffer(b, 0, staging, 0, size);
+  enc.copyBufferToBuffer(c.errBuf, 0, staging, size, ERR_WORDS * 4);
+  flush();
+  try {
+    await staging.mapAsync(MAP_READ_MODE);
+    const all = staging.getMappedRange().slice(0);
+    staging.unmap();
+    checkErrors(new Int32Array(all, size, ERR_WORDS));
+    return all.slice(0, bytes);
+  } finally {
+    staging.destroy();
+  }
+}
+
+/** Wait until every queued kernel has run, then throw any error they reported. */
+export async function synchronize(): Promise<void> {
+  await readBuffer(gpu().errBuf, 0);
+}
+
+function checkErrors(words: Int32Array): void {
+  if (gpuErrors.length) {
+    const msg = gpuErrors.splice(0).join("\n");
+    throw new Error(`webgpu: a kernel failed: ${msg}`);
+  }
+  if (words[0] !== 0) {
+    const c = gpu();
+    c.device.queue.writeBuffer(c.errBuf, 0, new Int32Array(ERR_WORDS));
+    throw decodeKernelError(words) ?? new Error("webgpu: a kernel reported an unknown error");
+  }
+}
+
+/** Release the device and every buffer (tensors still on webgpu become unusable). */
+export function destroyGpu(): void {
+  if (!ctx) return;
+  flush();
+  emptyPool();
+  pipelines.clear();
+  const c = ctx;
+  ctx = null;
+  pending = null;
+  gen++;
+  stats.bytesInUse = 0;
+  stats.buffersInUse = 0;
+  c.device.destroy();
+}

@@ -1,0 +1,93 @@
+// The "webgpu" device: tensors in GPU buffers, kernels as WGSL compute shaders, one code path for
+// browsers (navigator.gpu) and Node (npm `webgpu`, Dawn). Exposed as `torch.webgpu`.
+//
+// Initialisation is explicit and async: `await torch.webgpu.init()` (or `isAvailable()`) before the
+// first webgpu tensor; creating one before fails with an error saying so. Readback is async only:
+// `await x.data()`, `await x.itemAsync()`, `await x.tolistAsync()`, `await x.toAsync("cpu")`.
+// Memory is freed by `x.dispose()` (or `using`), else when the tensor is garbage collected.
+// Dtypes: float32, int32, bool, and int64 stored as int32 (values must lie in [-2^31, 2^31)); float64
+// only for single JS-number operands (an op producing float64 raises an error naming it).
+
+import type { Backend } from "../../backend.js";
+import { destroyGpu, emptyPool, flush, initGpu, pipelineCount, poolStats, readBuffer, ready } from "./gpu.js";
+import type { GpuInfo } from "./gpu.js";
+import { synchronize as sync } from "./gpu.js";
+import { webgpuKernels } from "./kernels.js";
+import { allocStorage, bufferOf, freeStorage, fromDevice, storageFrom, type WebGpuStorage } from "./storage.js";
+
+export type { GpuInfo } from "./gpu.js";
+
+/** The backend registered for the device "webgpu". */
+export const webgpuBackend: Backend = {
+  device: "webgpu",
+  kernels: webgpuKernels,
+  alloc: (dtype, n) => allocStorage(dtype, n),
+  fromArray: (dtype, data) => storageFrom(dtype, data),
+  async read(s) {
+    const w = s as WebGpuStorage;
+    const bytes = await readBuffer(bufferOf(w, "data"), w.numel * 4);
+    return fromDevice(w.dtype, bytes);
+  },
+  readSync() {
+    throw new Error(
+      "webgpu tensors cannot be read synchronously (dataSync(), item(), tolist(), toString(), cpu(), to('cpu')): " +
+        "use `await x.data()`, `await x.itemAsync()`, `await x.tolistAsync()` or `await x.toAsync('cpu')`",
+    );
+  },
+  free: (s) => freeStorage(s as WebGpuStorage),
+};
+
+/**
+ * Find a WebGPU adapter and open its device (once); needed before the first webgpu tensor.
+ * Throws a clear error when there is no adapter (or, in Node, no `webgpu` package or Vulkan driver).
+ */
+export async function init(): Promise<GpuInfo> {
+  return initGpu();
+}
+
+/** Whether a WebGPU device can be used here (initialises it on success). */
+export async function isAvailable(): Promise<boolean> {
+  try {
+    await initGpu();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `init()` has succeeded. */
+export function isInitialized(): boolean {
+  return ready();
+}
+
+/** GPU memory held by live webgpu tensors (`bytesInUse`) and kept in the buffer pool for reuse (`bytesPooled`). */
+export interface MemoryStats {
+  bytesInUse: number;
+  buffersInUse: number;
+  bytesPooled: number;
+  buffersPooled: number;
+  /** Compiled compute pipelines in the cache. */
+  pipelines: number;
+}
+
+/** Current GPU memory use of the webgpu device. */
+export function memoryStats(): MemoryStats {
+  return { ...poolStats(), pipelines: pipelineCount() };
+}
+
+/** Destroy the pooled buffers no tensor uses (`torch.cuda.empty_cache`). */
+export function emptyCache(): void {
+  emptyPool();
+}
+
+/** Wait until every queued kernel has finished; throws errors kernels reported (e.g. bad indices). */
+export async function synchronize(): Promise<void> {
+  if (!ready()) return;
+  flush();
+  await sync();
+}
+
+/** Release the device; webgpu tensors that still exist become unusable. `init()` opens a new one. */
+export function destroy(): void {
+  destroyGpu();
+}

@@ -1,0 +1,881 @@
+// The webgpu kernel set: each kernel of the backend contract as a WGSL compute shader generated from
+// the view's dtypes (and, for `map`, the op's WGSL expression), cached by a key, with shapes, strides
+// and scalars passed in a metadata buffer so one pipeline serves every shape. Written for correctness
+// first (lavapipe runs them on the CPU); the tuned templates of issue 5 come later.
+// Inputs that share a buffer with the output are read from a snapshot copy.
+
+import type { ConvGeometry, Expr, Kernels, ReduceExpr, ScatterReduce, View } from "../../backend.js";
+import type { DType } from "../../dtype.js";
+import { numel, type Shape } from "../../shape.js";
+import { coalesce } from "../cpu/codegen.js";
+import { dispatch, grid, pipeline, setErrorDecoder, snapshot, type BindKind } from "./gpu.js";
+import { bufferOf } from "./storage.js";
+import {
+  computeType,
+  jsToWgsl,
+  LINEAR_INDEX,
+  MAIN_ARGS,
+  offsetsFn,
+  offsetsMeta,
+  PRELUDE,
+  storeExpr,
+  storeType,
+  wgslFloat,
+} from "./wgsl.js";
+
+/** The error every kernel without a webgpu implementation raises. */
+export function notImplemented(op: string, detail = ""): never {
+  throw new Error(`op ${op} is not implemented on webgpu yet${detail ? ` (${detail})` : ""}`);
+}
+
+// ---- shared plumbing --------------------------------------------------------------------------
+
+/** Buffers for one dispatch: outputs first, then inputs (snapshotted when they alias an output). */
+function buffers(op: string, outs: readonly View[], ins: readonly View[]): GPUBuffer[] {
+  const o = outs.map((v) => bufferOf(v.storage, op));
+  const i = ins.map((v) => {
+    const b = bufferOf(v.storage, op);
+    return o.includes(b) ? snapshot(b) : b;
+  });
+  return [...o, ...i];
+}
+
+const f32Scratch = new Float32Array(1);
+const i32OfF32 = new Int32Array(f32Scratch.buffer);
+/** The bits of `v` as an f32, for a metadata word. */
+function f32Bits(v: number): number {
+  f32Scratch[0] = v;
+  return i32OfF32[0]!;
+}
+/** A JS number as an i32 metadata word (saturating; NaN gives 0). */
+function i32Of(v: number): number {
+  if (v !== v) return 0;
+  return v >= 2147483647 ? 2147483647 : v <= -2147483648 ? -2147483648 : Math.trunc(v);
+}
+
+/** WGSL declarations of bindings: `names[i]` bound at i as read ("r") or read-write ("w") arrays. */
+function decls(binds: readonly [string, BindKind, string][]): string {
+  return binds
+    .map(
+      ([name, kind, type], i) =>
+        `@group(0) @binding(${i}) var<storage, ${kind === "r" ? "read" : "read_write"}> ${name}: array<${type}>;`,
+    )
+    .join("\n");
+}
+
+/** Error codes kernels write into the error buffer, and their ops. */
+const ERR_OPS: Record<number, string> = { 1: "gather", 2: "scatter" };
+setErrorDecoder((w) => {
+  const op = ERR_OPS[w[1]!] ?? "index";
+  return new RangeError(`${op}(): index ${w[2]} is out of bounds for dimension ${w[4]} with size ${w[3]}`);
+});
+/** WGSL of the error buffer binding at `binding` and the `report` function kernels call on a bad index. */
+function errorDecl(binding: number): string {
+  return `
+@group(0) @binding(${binding}) var<storage, read_write> err: array<atomic<i32>, 8>;
+fn report(code: i32, j: i32, n: i32, dim: i32) {
+  let r = atomicCompareExchangeWeak(&err[0], 0, 1);
+  if (r.exchanged) {
+    atomicStore(&err[1], code);
+    atomicStore(&err[2], j);
+    atomicStore(&err[3], n);
+    atomicStore(&err[4], dim);
+  }
+}`;
+}
+
+const isFloatType = (d: DType) => computeType(d) === "f32";
+const last = (s: Shape) => s[s.length - 1]!;
+
+// ---- map --------------------------------------------------------------------------------------
+
+function map(expr: Expr, inputs: readonly View[], out: View, scalars: readonly number[]): void {
+  const op = expr.name ?? "map";
+  const bufs = buffers(op, [out], inputs);
+  const n = numel(out.shape);
+  if (n === 0) return;
+  const compute = expr.compute ?? inputs[0]?.dtype ?? out.dtype;
+  const C = computeType(compute);
+  const body = expr.wgsl ?? jsToWgsl(expr.js, C);
+  if (body === null) notImplemented(op, `no WGSL form of the expression '${expr.js}'`);
+  // float -> bool: NaN is true (an ordered `!=` would say false)
+  const wgsl = out.dtype === "bool" && C === "f32" && body === "a" ? "!(a == 0.0)" : body;
+  const views = [out, ...inputs];
+  const co = coalesce(
+    out.shape,
+    views.map((v) => v.strides),
+  );
+  const inTypes = inputs.map((v) => storeType(v.dtype));
+  const key = `map|${C}|${out.dtype}|${inTypes.join(",")}|${wgsl}`;
+  const binds: [string, BindKind, string][] = [
+    ["dst", "w", storeType(out.dtype)],
+    ...inTypes.map((t, i): [string, BindKind, string] => [`x${i}`, "r", t]),
+    ["md", "r", "i32"],
+  ];
+  const k = views.length;
+  const kernel = pipeline(
+    key,
+    binds.map((b) => b[1]),
+    () => `${PRELUDE}
+alias C = ${C};
+${decls(binds)}
+${offsetsFn(k)}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  let idx = ${LINEAR_INDEX};
+  if (idx >= md[3]) { return; }
+  let o = offsets_${k}(idx, 4);
+  ${inputs.map((_, i) => `let ${"abc"[i]} = C(x${i}[o[${i + 1}]]);`).join("\n  ")}
+  ${[0, 1, 2].map((i) => `let p${i} = ${C === "f32" ? `bitcast<f32>(md[${i}])` : `md[${i}]`};`).join("\n  ")}
+  let r = ${wgsl};
+  dst[o[0]] = ${storeExpr(out.dtype, "r", C === "f32")};
+}`,
+  );
+  const p = [0, 1, 2].map((i) => scalars[i] ?? 0).map((v) => (C === "f32" ? f32Bits(v) : i32Of(v)));
+  const meta = Int32Array.from([
+    ...p,
+    n,
+    ...offsetsMeta(
+      co.shape,
+      views.map((v, i) => ({ offset: v.offset, strides: co.strides[i]! })),
+    ),
+  ]);
+  dispatch(kernel, bufs, meta, grid(Math.ceil(n / 64)));
+}
+
+// ---- reduce -----------------------------------------------------------------------------------
+
+interface Reducer {
+  init: string;
+  /** New accumulator from `acc` and element `v`. */
+  step: string;
+  /** Combine two partial accumulators `a` and `b`. */
+  combine: string;
+}
+
+/** The WGSL form of the reductions ops pass as JS (ReduceExpr), by their `init|step` text. */
+function reducer(e: ReduceExpr, A: "f32" | "i32"): Reducer | null {
+  const f = A === "f32";
+  switch (`${e.init}|${e.step}`) {
+    case "0|acc + v":
+      return { init: "A(0)", step: "acc + v", combine: "a + b" };
+    case "1|acc * v":
+      return { init: "A(1)", step: "acc * v", combine: "a * b" };
+    case "0|v !== v ? acc : acc + v":
+      return { init: "A(0)", step: f ? "select(acc + v, acc, isnan_f(v))" : "acc + v", combine: "a + b" };
+    case "-Infinity|(v > acc || v !== v || acc !== acc) ? (acc !== acc ? acc : v) : acc":
+      return f
+        ? {
+            init: "-inf_f()",
+            step: "select(select(acc, v, v > acc || isnan_f(v)), acc, isnan_f(acc))",
+            combine: "select(select(a, b, b > a || isnan_f(b)), a, isnan_f(a))",
+          }
+        : { init: "i32(-2147483647 - 1)", step: "max(acc, v)", combine: "max(a, b)" };
+    case "Infinity|(v < acc || v !== v || acc !== acc) ? (acc !== acc ? acc : v) : acc":
+      return f
+        ? {
+            init: "inf_f()",
+            step: "select(select(acc, v, v < acc || isnan_f(v)), acc, isnan_f(acc))",
+            combine: "select(select(a, b, b < a || isnan_f(b)), a, isnan_f(a))",
+          }
+        : { init: "i32(2147483647)", step: "min(acc, v)", combine: "min(a, b)" };
+    case "0|(Math.abs(v) > acc || v !== v) ? Math.abs(v) : acc":
+      return f
+        ? {
+            init: "A(0)",
+            step: "select(acc, abs(v), abs(v) > acc || isnan_f(v))",
+            combine: "select(a, b, b > a || isnan_f(b))",
+          }
+        : null;
+    case "Infinity|(Math.abs(v) < acc || v !== v) ? Math.abs(v) : acc":
+      return f
+        ? {
+            init: "inf_f()",
+            step: "select(acc, abs(v), abs(v) < acc || isnan_f(v))",
+            combine: "select(a, b, b < a || isnan_f(b))",
+          }
+        : null;
+    case "0|acc + (v !== 0 ? 1 : 0)":
+      return { init: "A(0)", step: "acc + select(A(1), A(0), v == A(0))", combine: "a + b" };
+    case "0|acc + Math.abs(v)":
+      return { init: "A(0)", step: "acc + abs(v)", combine: "a + b" };
+    case "0|acc + v * v":
+      return { init: "A(0)", step: "acc + v * v", combine: "a + b" };
+  }
+  const m = /^acc \+ Math\.pow\(Math\.abs\(v\), (-?[0-9.]+(?:e[-+]?[0-9]+)?)\)$/.exec(e.step);
+  if (m && e.init === "0" && f)
+    return { init: "A(0)", step: `acc + pow_f(abs(v), ${wgslFloat(Number(m[1]))})`, combine: "a + b" };
+  return null;
+}
+
+function reduce(e: ReduceExpr, x: View, nReduce: number, out: View): void {
+  const op = "reduce";
+  const bufs = buffers(op, [out], [x]);
+  const A = computeType(x.dtype);
+  const r = reducer(e, A);
+  if (!r) notImplemented(`reduce with step '${e.step}'`, `for ${x.dtype}`);
+  const k = x.shape.length - nReduce;
+  const outer = x.shape.slice(0, k);
+  const inner = x.shape.slice(k);
+  const M = numel(outer);
+  if (M === 0) return;
+  const key = `reduce|${A}|${storeType(x.dtype)}|${out.dtype}|${r.init}|${r.step}|${r.combine}`;
+  const binds: [string, BindKind, string][] = [
+    ["dst", "w", storeType(out.dtype)],
+    ["x", "r", storeType(x.dtype)],
+    ["md", "r", "i32"],
+  ];
+  const kernel = pipeline(
+    key,
+    binds.map((b) => b[1]),
+    () => `${PRELUDE}
+alias A = ${A};
+${decls(binds)}
+${offsetsFn(1)}
+var<workgroup> sh: array<A, 64>;
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  let o = i32(wg.y * nw.x + wg.x);
+  if (o >= md[0]) { return; }
+  let base = offsets_1(o, 4)[0];
+  let n = md[1];
+  var acc: A = ${r.init};
+  for (var i = i32(li); i < n; i += 64) {
+    let v = A(x[base + offsets_1(i, md[3])[0]]);
+    acc = ${r.step};
+  }
+  sh[li] = acc;
+  workgroupBarrier();
+  for (var s = 32u; s > 0u; s >>= 1u) {
+    if (li < s) {
+      let a = sh[li];
+      let b = sh[li + s];
+      sh[li] = ${r.combine};
+    }
+    workgroupBarrier();
+  }
+  if (li == 0u) {
+    let r = sh[0];
+    dst[md[2] + o] = ${storeExpr(out.dtype, "r", A === "f32")};
+  }
+}`,
+  );
+  const outerMeta = offsetsMeta(outer, [{ offset: x.offset, strides: x.strides.slice(0, k) }]);
+  const innerMeta = offsetsMeta(inner, [{ offset: 0, strides: x.strides.slice(k) }]);
+  const meta = Int32Array.from([M, numel(inner), out.offset, 4 + outerMeta.length, ...outerMeta, ...innerMeta]);
+  dispatch(kernel, bufs, meta, grid(M));
+}
+
+// ---- argReduce, scan, sort: one invocation per row (or per element of a row) ---------------------
+
+function argReduce(kind: "max" | "min", x: View, out: View): void {
+  const op = `arg${kind}`;
+  const bufs = buffers(op, [out], [x]);
+  const rows = x.shape.slice(0, -1);
+  const R = numel(rows);
+  if (R === 0) return;
+  const A = computeType(x.dtype);
+  const nan = (v: string) => (A === "f32" ? `isnan_f(${v})` : "false");
+  const binds: [string, BindKind, string][] = [
+    ["dst", "w", storeType(out.dtype)],
+    ["x", "r", storeType(x.dtype)],
+    ["md", "r", "i32"],
+  ];
+  const kernel = pipeline(
+    `argReduce|${kind}|${A}|${storeType(x.dtype)}|${out.dtype}`,
+    binds.map((b) => b[1]),
+    () => `${PRELUDE}
+${decls(binds)}
+${offsetsFn(1)}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  let r = ${LINEAR_INDEX};
+  if (r >= md[0]) { return; }
+  let n = md[1];
+  let s = md[2];
+  let p = offsets_1(r, 4)[0];
+  var best = ${A}(x[p]);
+  var bi = 0;
+  for (var i = 1; i < n; i++) {
+    if (${nan("best")}) { break; }
+    let v = ${A}(x[p + i * s]);
+    if (${nan("v")} || v ${kind === "max" ? ">" : "<"} best) {
+      best = v;
+      bi = i;
+    }
+  }
+  dst[md[3] + r] = ${storeExpr(out.dtype, "bi", false)};
+}`,
+  );
+  const meta = Int32Array.from([
+    R,
+    last(x.shape),
+    last(x.strides),
+    out.offset,
+    ...offsetsMeta(rows, [{ offset: x.offset, strides: x.strides.slice(0, -1) }]),
+  ]);
+  dispatch(kernel, bufs, meta, grid(Math.ceil(R / 64)));
+}
+
+function scan(kind: "sum" | "prod" | "max" | "min", x: View, out: View | null, indices: View | null): void {
+  const op = `cum${kind}`;
+  const outs = [out, indices].filter((v): v is View => v !== null);
+  const bufs = buffers(op, outs, [x]);
+  const rows = x.shape.slice(0, -1);
+  const R = numel(rows);
+  const n = last(x.shape);
+  if (R === 0 || n === 0) return;
+  const A = computeType(x.dtype);
+  const f = A === "f32";
+  const binds: [string, BindKind, string][] = [
+    ...(out ? [["dst", "w", storeType(out.dtype)] as [string, BindKind, string]] : []),
+    ...(indices ? [["ind", "w", storeType(indices.dtype)] as [string, BindKind, string]] : []),
+    ["x", "r", storeType(x.dtype)],
+    ["md", "r", "i32"],
+  ];
+  let step: string;
+  if (kind === "sum")
+    // compensated (Kahan) summation: the CPU kernels accumulate in float64
+    step = f ? "let y = v - comp; let t = acc + y; comp = (t - acc) - y; acc = t;" : "acc = acc + v;";
+  else if (kind === "prod") step = "acc = acc * v;";
+  else {
+    const cmp = kind === "max" ? ">=" : "<=";
+    step = f
+      ? `if (isnan_f(v) || (!isnan_f(acc) && v ${cmp} acc)) { acc = v; ai = i; }`
+      : `if (v ${cmp} acc) { acc = v; ai = i; }`;
+  }
+  const kernel = pipeline(
+    `scan|${kind}|${A}|${storeType(x.dtype)}|${out?.dtype}|${indices?.dtype}`,
+    binds.map((b) => b[1]),
+    () => `${PRELUDE}
+${decls(binds)}
+${offsetsFn(3)}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  let r = ${LINEAR_INDEX};
+  if (r >= md[0]) { return; }
+  let n = md[1];
+  let p = offsets_3(r, 5);
+  var acc: ${A} = ${A}(0);
+  var comp: ${A} = ${A}(0);
+  var ai = 0;
+  for (var i = 0; i < n; i++) {
+    let v = ${A}(x[p[0] + i * md[2]]);
+    if (i == 0) { acc = v; } else { ${step} }
+    ${out ? `dst[p[1] + i * md[3]] = ${storeExpr(out.dtype, "acc", f)};` : ""}
+    ${indices ? `ind[p[2] + i * md[4]] = ${storeExpr(indices.dtype, "ai", false)};` : ""}
+  }
+}`,
+  );
+  const views = [x, out ?? x, indices ?? x];
+  const meta = Int32Array.from([
+    R,
+    n,
+    last(x.strides),
+    out ? last(out.strides) : 0,
+    indices ? last(indices.strides) : 0,
+    ...offsetsMeta(
+      rows,
+      views.map((v) => ({ offset: v.offset, strides: v.strides.slice(0, -1) })),
+    ),
+  ]);
+  dispatch(kernel, bufs, meta, grid(Math.ceil(R / 64)));
+}
+
+function sort(x: View, descending: boolean, indices: View): void {
+  const op = "sort";
+  const bufs = buffers(op, [indices], [x]);
+  const rows = x.shape.slice(0, -1);
+  const n = last(x.shape);
+  const total = numel(rows) * n;
+  if (total === 0) return;
+  const A = computeType(x.dtype);
+  const binds: [string, BindKind, string][] = [
+    ["ind", "w", storeType(indices.dtype)],
+    ["x", "r", storeType(x.dtype)],
+    ["md", "r", "i32"],
+  ];
+  // rank of element i in its row = how many elements sort before it (ties keep index order: stable)
+  const kernel = pipeline(
+    `sort|${A}|${storeType(x.dtype)}|${indices.dtype}`,
+    binds.map((b) => b[1]),
+    () => `${PRELUDE}
+${decls(binds)}
+${offsetsFn(2)}
+fn cmp(a: ${A}, b: ${A}) -> i32 {
+  ${
+    A === "f32"
+      ? `let na = isnan_f(a);
+  let nb = isnan_f(b);
+  if (na || nb) { return select(0, 1, na) - select(0, 1, nb); }`
+      : ""
+  }
+  return select(select(0, 1, a > b), -1, a < b);
+}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  let idx = ${LINEAR_INDEX};
+  if (idx >= md[0]) { return; }
+  let n = md[1];
+  let r = idx / n;
+  let i = idx % n;
+  let p = offsets_2(r, 5);
+  let xi = ${A}(x[p[0] + i * md[2]]);
+  var rank = 0;
+  for (var j = 0; j < n; j++) {
+    var c = cmp(${A}(x[p[0] + j * md[2]]), xi);
+    if (md[4] != 0) { c = -c; }
+    if (c < 0 || (c == 0 && j < i)) { rank++; }
+  }
+  ind[p[1] + rank * md[3]] = ${storeExpr(indices.dtype, "i", false)};
+}`,
+  );
+  const meta = Int32Array.from([
+    total,
+    n,
+    last(x.strides),
+    last(indices.strides),
+    descending ? 1 : 0,
+    ...offsetsMeta(
+      rows,
+      [x, indices].map((v) => ({ offset: v.offset, strides: v.strides.slice(0, -1) })),
+    ),
+  ]);
+  dispatch(kernel, bufs, meta, grid(Math.ceil(total / 64)));
+}
+
+// ---- matmul -----------------------------------------------------------------------------------
+
+/** Most batch matrices per dispatch (the z workgroup count limit). */
+const MAX_Z = 65535;
+
+function matmul(a: View, b: View, out: View): void {
+  const op = "matmul";
+  const bufs = buffers(op, [out], [a, b]);
+  const nd = out.shape.length;
+  const M = out.shape[nd - 2]!;
+  const N = out.shape[nd - 1]!;
+  const K = a.shape[nd - 1]!;
+  const batch = out.shape.slice(0, nd - 2);
+  const B = numel(batch);
+  if (M === 0 || N === 0 || B === 0) return;
+  const C = computeType(out.dtype);
+  const f = C === "f32";
+  const binds: [string, BindKind, string][] = [
+    ["dst", "w", storeType(out.dtype)],
+    ["xa", "r", storeType(a.dtype)],
+    ["xb", "r", storeType(b.dtype)],
+    ["md", "r", "i32"],
+  ];
+  // float: compensated dot product (Ogita-Rump-Oishi Dot2), as the CPU kernels sum exactly in float64
+  const acc = f
+    ? `let p = x * y;
+      let ep = fma(x, y, -p);
+      let t = s + p;
+      let z = t - s;
+      comp += ((s - (t - z)) + (p - z)) + ep;
+      s = t;`
+    : "s += x * y;";
+  const result = f ? "select(s + comp, s, !isfinite_f(s) || isnan_f(comp))" : "s";
+  const kernel = pipeline(
+    `matmul|${C}|${storeType(a.dtype)}|${storeType(b.dtype)}|${out.dtype}`,
+    binds.map((x) => x[1]),
+    () => `${PRELUDE}
+alias C = ${C};
+${decls(binds)}
+${offsetsFn(3)}
+var<workgroup> As: array<array<C, 16>, 16>;
+var<workgroup> Bs: array<array<C, 16>, 16>;
+@compute @workgroup_size(16, 16)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+  let M = md[0];
+  let N = md[1];
+  let K = md[2];
+  let off = offsets_3(md[9] + i32(wg.z), 10);
+  let row = i32(wg.y) * 16 + i32(lid.y);
+  let col = i32(wg.x) * 16 + i32(lid.x);
+  var s = C(0);
+  var comp = C(0);
+  for (var k0 = 0; k0 < K; k0 += 16) {
+    let ka = k0 + i32(lid.x);
+    var av = C(0);
+    if (row < M && ka < K) { av = C(xa[off[0] + row * md[3] + ka * md[4]]); }
+    As[lid.y][lid.x] = av;
+    let kb = k0 + i32(lid.y);
+    var bv = C(0);
+    if (kb < K && col < N) { bv = C(xb[off[1] + kb * md[5] + col * md[6]]); }
+    Bs[lid.y][lid.x] = bv;
+    workgroupBarrier();
+    for (var kk = 0; kk < 16; kk++) {
+      let x = As[lid.y][kk];
+      let y = Bs[kk][lid.x];
+      ${acc}
+    }
+    workgroupBarrier();
+  }
+  if (row < M && col < N) {
+    let r = ${result};
+    dst[off[2] + row * md[7] + col * md[8]] = ${storeExpr(out.dtype, "r", f)};
+  }
+}`,
+  );
+  const geo = [
+    M,
+    N,
+    K,
+    a.strides[nd - 2]!,
+    a.strides[nd - 1]!,
+    b.strides[nd - 2]!,
+    b.strides[nd - 1]!,
+    out.strides[nd - 2]!,
+    out.strides[nd - 1]!,
+  ];
+  const batchMeta = offsetsMeta(
+    batch,
+    [a, b, out].map((v) => ({ offset: v.offset, strides: v.strides.slice(0, nd - 2) })),
+  );
+  for (let start = 0; start < B; start += MAX_Z) {
+    const meta = Int32Array.from([...geo, start, ...batchMeta]);
+    dispatch(kernel, bufs, meta, [Math.ceil(N / 16), Math.ceil(M / 16), Math.min(MAX_Z, B - start)]);
+  }
+}
+
+// ---- gather, scatter, stridedAccumulate ----------------------------------------------------------
+
+function gather(x: View, dim: number, index: View, out: View): void {
+  const op = "gather";
+  const bufs = buffers(op, [out], [x, index]);
+  const n = numel(out.shape);
+  if (n === 0) return;
+  const binds: [string, BindKind, string][] = [
+    ["dst", "w", storeType(out.dtype)],
+    ["x", "r", storeType(x.dtype)],
+    ["ix", "r", storeType(index.dtype)],
+    ["md", "r", "i32"],
+  ];
+  const kernel = pipeline(
+    `gather|${storeType(x.dtype)}|${storeType(index.dtype)}`,
+    [...binds.map((b) => b[1]), "w"], // + the error buffer
+    () => `${decls(binds)}
+${errorDecl(binds.length)}
+${offsetsFn(3)}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  let idx = ${LINEAR_INDEX};
+  if (idx >= md[0]) { return; }
+  let o = offsets_3(idx, 4);
+  let j = i32(ix[o[1]]);
+  if (j < 0 || j >= md[1]) {
+    report(1, j, md[1], md[3]);
+    return;
+  }
+  dst[o[2]] = x[o[0] + j * md[2]];
+}`,
+  );
+  const xs = x.strides.map((s, d) => (d === dim ? 0 : s));
+  const meta = Int32Array.from([
+    n,
+    x.shape[dim]!,
+    x.strides[dim]!,
+    dim,
+    ...offsetsMeta(out.shape, [
+      { offset: x.offset, strides: xs },
+      { offset: index.offset, strides: index.strides },
+      { offset: out.offset, strides: out.strides },
+    ]),
+  ]);
+  dispatch(kernel, bufs, meta, grid(Math.ceil(n / 64)), true);
+}
+
+function scatter(out: View, dim: number, index: View, src: View, reduce: ScatterReduce, includeSelf: boolean): void {
+  const op = "scatter";
+  const bufs = buffers(op, [out], [index, src]);
+  const slices = index.shape.map((s, d) => (d === dim ? 1 : s));
+  const S = numel(slices);
+  if (S === 0 || index.shape[dim] === 0) return;
+  const T = storeType(out.dtype);
+  const f = T === "f32";
+  const combine: Record<ScatterReduce, string> = {
+    none: "v",
+    sum: "old + v",
+    mean: "old + v",
+    prod: "old * v",
+    amax: f ? "maximum_f(old, v)" : "max(old, v)",
+    amin: f ? "minimum_f(old, v)" : "min(old, v)",
+  };
+  const identity: Record<ScatterReduce, string> = {
+    none: "old",
+    sum: `${T}(0)`,
+    mean: `${T}(0)`,
+    prod: `${T}(1)`,
+    amax: f ? "-inf_f()" : T === "i32" ? "i32(-2147483647 - 1)" : "0u",
+    amin: f ? "inf_f()" : T === "i32" ? "i32(2147483647)" : "1u",
+  };
+  const restart = !includeSelf && reduce !== "none";
+  const divide = f ? "dst[p] / T(cnt)" : "floordiv_i(i32(dst[p]), cnt)";
+  const binds: [string, BindKind, string][] = [
+    ["dst", "w", T],
+    ["ix", "r", storeType(index.dtype)],
+    ["sr", "r", storeType(src.dtype)],
+    ["md", "r", "i32"],
+  ];
+  // one invocation per slice (all index positions but the one along dim) walks its entries in order,
+  // so repeated targets combine in the same order as on the CPU
+  const kernel = pipeline(
+    `scatter|${reduce}|${includeSelf}|${T}|${storeType(index.dtype)}|${storeType(src.dtype)}`,
+    [...binds.map((b) => b[1]), "w"], // + the error buffer
+    () => `${PRELUDE}
+alias T = ${T};
+${decls(binds)}
+${errorDecl(binds.length)}
+${offsetsFn(3)}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  let idx = ${LINEAR_INDEX};
+  if (idx >= md[0]) { return; }
+  let m = md[1];
+  let n = md[2];
+  let o = offsets_3(idx, 8);
+  for (var t = 0; t < m; t++) {
+    let j = i32(ix[o[1] + t * md[4]]);
+    if (j < 0 || j >= n) {
+      report(2, j, n, md[6]);
+      return;
+    }
+  }
+  ${
+    restart
+      ? `for (var t = 0; t < m; t++) {
+    let p = o[0] + i32(ix[o[1] + t * md[4]]) * md[3];
+    let old = dst[p];
+    dst[p] = ${identity[reduce]};
+  }`
+      : ""
+  }
+  for (var t = 0; t < m; t++) {
+    let p = o[0] + i32(ix[o[1] + t * md[4]]) * md[3];
+    let old = dst[p];
+    let v = T(sr[o[2] + t * md[5]]);
+    dst[p] = ${combine[reduce]};
+  }
+  ${
+    reduce === "mean"
+      ? `for (var t = 0; t < m; t++) {
+    let j = i32(ix[o[1] + t * md[4]]);
+    var first = true;
+    var cnt = ${includeSelf ? 1 : 0};
+    for (var u = 0; u < m; u++) {
+      if (i32(ix[o[1] + u * md[4]]) == j) {
+        cnt++;
+        if (u < t) { first = false; }
+      }
+    }
+    if (first) {
+      let p = o[0] + j * md[3];
+      dst[p] = T(${divide});
+    }
+  }`
+      : ""
+  }
+}`,
+  );
+  const os = out.strides.map((s, d) => (d === dim ? 0 : s));
+  const meta = Int32Array.from([
+    S,
+    index.shape[dim]!,
+    out.shape[dim]!,
+    out.strides[dim]!,
+    index.strides[dim]!,
+    src.strides[dim]!,
+    dim,
+    0,
+    ...offsetsMeta(slices, [
+      { offset: out.offset, strides: os },
+      { offset: index.offset, strides: index.strides },
+      { offset: src.offset, strides: src.strides },
+    ]),
+  ]);
+  dispatch(kernel, bufs, meta, grid(Math.ceil(S / 64)), true);
+}
+
+/** Whether distinct indices of a strided view always reach distinct elements. */
+function nonOverlapping(shape: Shape, strides: Shape): boolean {
+  const dims = shape
+    .map((s, d) => ({ size: s, stride: Math.abs(strides[d]!) }))
+    .filter((d) => d.size > 1)
+    .sort((p, q) => p.stride - q.stride);
+  let extent = 0; // largest offset reachable by the smaller dims
+  for (const d of dims) {
+    if (d.stride <= extent) return false;
+    extent += d.stride * (d.size - 1);
+  }
+  return true;
+}
+
+function stridedAccumulate(src: View, out: View, viewShape: Shape, viewStrides: Shape, viewOffset: number): void {
+  const op = "stridedAccumulate";
+  const bufs = buffers(op, [out], [src]);
+  const n = numel(viewShape);
+  if (n === 0) return;
+  // overlapping positions (expand, as_strided) are accumulated by one invocation, in order
+  const serial = !nonOverlapping(viewShape, viewStrides);
+  const T = storeType(out.dtype);
+  const binds: [string, BindKind, string][] = [
+    ["dst", "w", T],
+    ["sr", "r", storeType(src.dtype)],
+    ["md", "r", "i32"],
+  ];
+  const add = `let o = offsets_2(i, 1);
+    dst[o[1]] = dst[o[1]] + ${T}(sr[o[0]]);`;
+  const kernel = pipeline(
+    `stridedAccumulate|${serial}|${T}|${storeType(src.dtype)}`,
+    binds.map((b) => b[1]),
+    () => `${decls(binds)}
+${offsetsFn(2)}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  let idx = ${LINEAR_INDEX};
+  ${
+    serial
+      ? `if (idx != 0) { return; }
+  for (var i = 0; i < md[0]; i++) {
+    ${add}
+  }`
+      : `if (idx >= md[0]) { return; }
+  let i = idx;
+  ${add}`
+  }
+}`,
+  );
+  const meta = Int32Array.from([
+    n,
+    ...offsetsMeta(viewShape, [
+      { offset: src.offset, strides: src.strides },
+      { offset: out.offset + viewOffset, strides: viewStrides },
+    ]),
+  ]);
+  dispatch(kernel, bufs, meta, serial ? [1, 1, 1] : grid(Math.ceil(n / 64)));
+}
+
+// ---- conv -------------------------------------------------------------------------------------
+
+function conv(x: View, w: View, out: View, g: ConvGeometry): void {
+  const op = "convolution";
+  const bufs = buffers(op, [out], [x, w]);
+  if (!isFloatType(out.dtype)) notImplemented(op, `for ${out.dtype}`);
+  const sd = x.shape.length - 2;
+  if (sd < 1 || sd > 3) notImplemented(op, `with ${sd} spatial dims`);
+  const n = numel(out.shape);
+  if (n === 0) return;
+  // pad the spatial dims to 3 (leading size-1 dims)
+  const to3 = (v: readonly number[], fill: number) => [...new Array<number>(3 - v.length).fill(fill), ...v];
+  const binds: [string, BindKind, string][] = [
+    ["dst", "w", "f32"],
+    ["xi", "r", "f32"],
+    ["wt", "r", "f32"],
+    ["md", "r", "i32"],
+  ];
+  // one invocation per output element: out[n, o, p] = sum over c, t of x_e[n, c, p * stride - pad + t * dil] * w[o, c, t],
+  // with x_e the input with (inputDilation - 1) zeros between elements; compensated sum as in matmul
+  const kernel = pipeline(
+    "conv|f32",
+    binds.map((b) => b[1]),
+    () => `${PRELUDE}
+${decls(binds)}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  let idx = ${LINEAR_INDEX};
+  if (idx >= md[0]) { return; }
+  // md: [n, N, C, O, G, out sizes 3, in sizes 3, k sizes 3, stride 3, pad 3, dil 3, inDil 3,
+  //      x offset, x strides (n, c, 3), w offset, w strides (o, c, 3), out offset, out strides (n, o, 3)]
+  let O = md[3];
+  let G = md[4];
+  let Cg = md[2] / G;
+  let Og = O / G;
+  var rem = idx;
+  let q2 = rem % md[7]; rem = rem / md[7];
+  let q1 = rem % md[6]; rem = rem / md[6];
+  let q0 = rem % md[5]; rem = rem / md[5];
+  let o = rem % O;
+  let nb = rem / O;
+  let q = vec3i(q0, q1, q2);
+  let grp = o / Og;
+  var s = 0.0;
+  var comp = 0.0;
+  for (var c = 0; c < Cg; c++) {
+    let ci = grp * Cg + c;
+    for (var t0 = 0; t0 < md[11]; t0++) {
+      for (var t1 = 0; t1 < md[12]; t1++) {
+        for (var t2 = 0; t2 < md[13]; t2++) {
+          let t = vec3i(t0, t1, t2);
+          var xo = md[26] + nb * md[27] + ci * md[28];
+          var ok = true;
+          for (var d = 0; d < 3; d++) {
+            // position in the dilated input
+            let e = q[d] * md[14 + d] - md[17 + d] + t[d] * md[20 + d];
+            let id = md[23 + d];
+            if (e < 0 || e % id != 0 || e / id >= md[8 + d]) { ok = false; }
+            xo += (e / id) * md[29 + d];
+          }
+          if (ok) {
+            let x = xi[xo];
+            let y = wt[md[32] + o * md[33] + c * md[34] + t0 * md[35] + t1 * md[36] + t2 * md[37]];
+            let p = x * y;
+            let ep = fma(x, y, -p);
+            let tt = s + p;
+            let z = tt - s;
+            comp += ((s - (tt - z)) + (p - z)) + ep;
+            s = tt;
+          }
+        }
+      }
+    }
+  }
+  let r = select(s + comp, s, !isfinite_f(s) || isnan_f(comp));
+  dst[md[38] + nb * md[39] + o * md[40] + q0 * md[41] + q1 * md[42] + q2 * md[43]] = r;
+}`,
+  );
+  const [N, C] = x.shape as [number, number];
+  const O = w.shape[0]!;
+  const meta = Int32Array.from([
+    n,
+    N,
+    C,
+    O,
+    g.groups,
+    ...to3(out.shape.slice(2), 1),
+    ...to3(x.shape.slice(2), 1),
+    ...to3(w.shape.slice(2), 1),
+    ...to3(g.stride, 1),
+    ...to3(g.padding, 0),
+    ...to3(g.dilation, 1),
+    ...to3(g.inputDilation, 1),
+    x.offset,
+    x.strides[0]!,
+    x.strides[1]!,
+    ...to3(x.strides.slice(2), 0),
+    w.offset,
+    w.strides[0]!,
+    w.strides[1]!,
+    ...to3(w.strides.slice(2), 0),
+    out.offset,
+    out.strides[0]!,
+    out.strides[1]!,
+    ...to3(out.strides.slice(2), 0),
+  ]);
+  dispatch(kernel, bufs, meta, grid(Math.ceil(n / 64)));
+}
+
+/** The webgpu kernel set. */
+export const webgpuKernels: Kernels = {
+  map,
+  reduce,
+  argReduce,
+  scan,
+  matmul,
+  gather,
+  scatter,
+  sort,
+  conv,
+  stridedAccumulate,
+};

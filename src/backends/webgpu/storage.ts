@@ -1,0 +1,139 @@
+// Storage of the "webgpu" device: one GPUBuffer from the pool per storage, in the layout wgsl.ts's
+// storeType gives (float32 as f32, int32/int64 as i32, bool as u32), plus the host-side conversions
+// for upload and readback. A FinalizationRegistry gives the buffer of a storage that was never
+// disposed back to the pool once the storage is garbage collected (a backstop: dispose() is prompt).
+
+import type { Storage } from "../../backend.js";
+import type { DType, StorageArray } from "../../dtype.js";
+import { acquire, clear, generation, hasQueued, release, upload } from "./gpu.js";
+
+const INT32_MIN = -2147483648;
+const INT32_MAX = 2147483647;
+
+/** Why a dtype cannot be stored on webgpu, or null when it can. */
+export function unsupportedReason(dtype: DType): string | null {
+  switch (dtype) {
+    case "float32":
+    case "int32":
+    case "int64":
+    case "bool":
+      return null;
+    case "float64":
+      return "float64 is not supported on webgpu (WebGPU has no 64-bit floats): use float32";
+    default:
+      return `${dtype} is not supported on webgpu yet (float32, int32, int64 in the int32 range and bool are)`;
+  }
+}
+
+/** A tensor storage on the GPU. */
+export class WebGpuStorage implements Storage {
+  readonly device = "webgpu";
+  version = 0;
+  /** Set by `dispose()`: the buffer went back to the pool. */
+  freed = false;
+  /** The device generation the buffer belongs to. */
+  readonly generation = generation();
+  constructor(
+    readonly dtype: DType,
+    readonly numel: number,
+    /** The buffer, or null for a storage of an unsupported dtype (kernels then raise `unsupported`). */
+    public buffer: GPUBuffer | null,
+    readonly unsupported: string | null = null,
+  ) {}
+}
+
+interface Held {
+  buffer: GPUBuffer;
+  generation: number;
+}
+const backstop = new FinalizationRegistry<Held>((h) => {
+  if (h.generation === generation()) release(h.buffer);
+});
+
+function track(s: WebGpuStorage): WebGpuStorage {
+  if (s.buffer) backstop.register(s, { buffer: s.buffer, generation: generation() }, s);
+  return s;
+}
+
+/** A zero-filled storage; for an unsupported dtype, a placeholder on which every kernel raises a clear error. */
+export function allocStorage(dtype: DType, numel: number): WebGpuStorage {
+  const why = unsupportedReason(dtype);
+  if (why) return new WebGpuStorage(dtype, numel, null, why);
+  const { buffer, fresh } = acquire(Math.max(numel, 1) * 4);
+  if (!fresh) clear(buffer);
+  return track(new WebGpuStorage(dtype, numel, buffer));
+}
+
+/** The GPU layout of host data of `dtype`. */
+function toDevice(dtype: DType, data: StorageArray): Float32Array | Int32Array | Uint32Array {
+  switch (dtype) {
+    case "float32":
+      return data as Float32Array;
+    case "float64":
+      return Float32Array.from(data);
+    case "int32":
+      return data as Int32Array;
+    case "int64": {
+      const out = new Int32Array(data.length);
+      for (let i = 0; i < data.length; i++) {
+        const v = data[i]!;
+        if (v < INT32_MIN || v > INT32_MAX)
+          throw new RangeError(`webgpu stores int64 as int32: the value ${v} is outside [${INT32_MIN}, ${INT32_MAX}]`);
+        out[i] = v;
+      }
+      return out;
+    }
+    case "bool":
+      return Uint32Array.from(data);
+    default:
+      throw new Error(`webgpu: cannot store ${dtype}`);
+  }
+}
+
+/** A storage holding `data` (in the dtype's CPU storage representation). */
+export function storageFrom(dtype: DType, data: StorageArray): WebGpuStorage {
+  // float64 is allowed for single values (JS-number operands, read by float32 ops as float32)
+  const why = dtype === "float64" && data.length <= 1 ? null : unsupportedReason(dtype);
+  if (why) throw new TypeError(`cannot create a ${dtype} tensor on webgpu: ${why}`);
+  const host = toDevice(dtype, data);
+  const { buffer, fresh } = acquire(Math.max(host.length, 1) * 4);
+  if (host.length) upload(buffer, host, !fresh && hasQueued());
+  else if (!fresh) clear(buffer);
+  return track(new WebGpuStorage(dtype, data.length, buffer));
+}
+
+/** Convert bytes read back from the GPU to the dtype's CPU storage representation. */
+export function fromDevice(dtype: DType, bytes: ArrayBuffer): StorageArray {
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(bytes);
+    case "float64":
+      return Float64Array.from(new Float32Array(bytes));
+    case "int32":
+      return new Int32Array(bytes);
+    case "int64":
+      return Float64Array.from(new Int32Array(bytes));
+    case "bool":
+      return Uint8Array.from(new Uint32Array(bytes));
+    default:
+      throw new Error(`webgpu: cannot read ${dtype}`);
+  }
+}
+
+/** Give a storage's buffer back to the pool now; later use of the storage raises an error. */
+export function freeStorage(s: WebGpuStorage): void {
+  if (!s.buffer) return;
+  backstop.unregister(s);
+  if (s.generation === generation()) release(s.buffer);
+  s.buffer = null;
+  s.freed = true;
+}
+
+/** The buffer of a storage for op `op`, or a clear error (unsupported dtype, disposed tensor). */
+export function bufferOf(s: Storage, op: string): GPUBuffer {
+  const w = s as WebGpuStorage;
+  if (w.unsupported) throw new TypeError(`${op}(): ${w.unsupported}`);
+  if (!w.buffer)
+    throw new Error(`${op}(): this webgpu tensor was disposed (its memory went back to the pool) and cannot be used`);
+  return w.buffer;
+}

@@ -1,0 +1,185 @@
+// The "webgpu" device itself: initialisation, device moves, async readback (and the errors of the sync
+// forms), clear errors (mixed devices, float64, bad indices, disposed tensors), autograd on the device,
+// a few kernels against the CPU, and GPU memory that stays flat over a 200-step loop. Fails (does not
+// skip) when no WebGPU adapter appears: tools/setup_webgpu.sh installs lavapipe for Node's Dawn.
+
+import { before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as torch from "../src/index.js";
+import type { Tensor } from "../src/index.js";
+
+const dev = "webgpu";
+
+/** Element-wise closeness of a webgpu result and a CPU reference. */
+async function assertClose(got: Tensor, want: Tensor, tol = 1e-5): Promise<void> {
+  assert.equal(got.device, dev);
+  assert.deepEqual(got.shape, want.shape);
+  assert.equal(got.dtype, want.dtype);
+  const g = await got.data();
+  const w = want.dataSync();
+  for (let i = 0; i < w.length; i++) {
+    const a = g[i]!;
+    const b = w[i]!;
+    if (Number.isNaN(b)) assert.ok(Number.isNaN(a), `element ${i}: ${a}, expected NaN`);
+    else assert.ok(Math.abs(a - b) <= tol * (1 + Math.abs(b)), `element ${i}: ${a}, expected ${b}`);
+  }
+}
+
+before(async () => {
+  await torch.webgpu.init();
+});
+
+describe("webgpu device", () => {
+  test("isAvailable and tensors made on the device", async () => {
+    assert.equal(await torch.webgpu.isAvailable(), true);
+    const z = torch.zeros([2, 3], { device: dev });
+    assert.equal(z.device, dev);
+    assert.deepEqual(Array.from(await z.data()), [0, 0, 0, 0, 0, 0]);
+    const t = torch.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { device: dev, dtype: "float32" },
+    );
+    assert.deepEqual(await t.tolistAsync(), [
+      [1, 2],
+      [3, 4],
+    ]);
+  });
+
+  test("device moves both ways keep values, dtype and shape", async () => {
+    const x = torch.arange(12).reshape([3, 4]).to("float32");
+    const g = x.to(dev);
+    assert.equal(g.device, dev);
+    const back = await g.t().toAsync("cpu");
+    assert.equal(back.device, "cpu");
+    assert.deepEqual(back.tolist(), x.t().tolist());
+    const i = await torch.tensor([5, -7], { device: dev }).toAsync("cpu");
+    assert.equal(i.dtype, "int64");
+    assert.deepEqual(i.tolist(), [5, -7]);
+    const b = await torch.tensor([true, false], { device: dev }).toAsync("cpu");
+    assert.deepEqual(b.tolist(), [true, false]);
+  });
+
+  test("async readback: data(), itemAsync(), tolistAsync()", async () => {
+    const x = torch.tensor([1.5, 2.5, 3], { device: dev });
+    assert.equal(await x.sum().itemAsync(), 7);
+    assert.deepEqual(Array.from(await x.mul(2).data()), [3, 5, 6]);
+    assert.deepEqual(await x.gt(2).tolistAsync(), [false, true, true]);
+  });
+
+  test("the sync forms raise an error pointing to the async ones", () => {
+    const x = torch.ones([2], { device: dev });
+    for (const f of [() => x.dataSync(), () => x.sum().item(), () => x.tolist(), () => x.cpu()])
+      assert.throws(f, /cannot be read synchronously.*await x\.data\(\)/);
+  });
+
+  test("tensors of two devices in one op: an error naming both", () => {
+    const a = torch.ones([2], { device: dev });
+    const b = torch.ones([2]);
+    assert.throws(() => a.add(b), /same device.*webgpu and cpu/);
+    assert.throws(() => torch.matmul(b.reshape([1, 2]), a.reshape([2, 1])), /same device/);
+  });
+
+  test("float64 and unsupported dtypes: errors naming the op and dtype", () => {
+    const x = torch.ones([3], { device: dev });
+    assert.throws(() => x.to("float64"), /to_copy\(\): float64 is not supported on webgpu/);
+    assert.throws(() => x.to("float16"), /to_copy\(\): float16 is not supported on webgpu/);
+    assert.throws(() => torch.zeros([3], { dtype: "float64", device: dev }), /float64 tensor on webgpu/);
+    assert.throws(() => torch.tensor([2 ** 40], { device: dev }), /int64 as int32/);
+  });
+
+  test("an out-of-range index is reported at the next readback", async () => {
+    const x = torch.ones([2, 3], { device: dev });
+    const bad = torch.gather(x, 1, torch.tensor([[0, 3]], { device: dev }));
+    await assert.rejects(bad.data(), /gather\(\): index 3 is out of bounds for dimension 1 with size 3/);
+    // the report is cleared: the device goes on working
+    assert.equal(await x.sum().itemAsync(), 6);
+  });
+
+  test("dispose() frees memory; a disposed tensor cannot be used", async () => {
+    const before = torch.webgpu.memoryStats().bytesInUse;
+    const x = torch.ones([1000], { device: dev });
+    assert.ok(torch.webgpu.memoryStats().bytesInUse >= before + 4000);
+    x.dispose();
+    assert.equal(torch.webgpu.memoryStats().bytesInUse, before);
+    assert.throws(() => x.add(1), /disposed/);
+    const y = torch.ones([10], { device: dev });
+    y[Symbol.dispose]();
+    await assert.rejects(y.data(), /disposed/);
+  });
+
+  test("autograd runs on the device", async () => {
+    const xc = torch.tensor([
+      [0.5, -1, 2],
+      [3, 0.25, -0.75],
+    ]);
+    const wc = torch.tensor([
+      [1, -2],
+      [0.5, 0.5],
+      [-1, 3],
+    ]);
+    const x = xc.to(dev).requiresGrad_();
+    const w = wc.to(dev).requiresGrad_();
+    const loss = x.matmul(w).tanh().sum();
+    loss.backward();
+    const xr = xc.clone().requiresGrad_();
+    const wr = wc.clone().requiresGrad_();
+    const lr = xr.matmul(wr).tanh().sum();
+    lr.backward();
+    await assertClose(loss, lr);
+    await assertClose(x.grad!, xr.grad!);
+    await assertClose(w.grad!, wr.grad!);
+  });
+
+  test("kernels agree with the CPU: batched strided matmul, conv2d, sort, cumsum, scatter_add", async () => {
+    torch.manualSeed(0);
+    const a = torch.randn([3, 5, 7]);
+    const b = torch.randn([3, 4, 7]).transpose(1, 2);
+    await assertClose(a.to(dev).matmul(b.to(dev).contiguous().transpose(1, 2).transpose(1, 2)), a.matmul(b));
+    await assertClose(a.to(dev).matmul(b.contiguous().to(dev)), a.matmul(b));
+    const x = torch.randn([2, 3, 6, 5]);
+    const w = torch.randn([4, 3, 3, 2]);
+    const opts = { stride: [2, 1], padding: [1, 0] };
+    await assertClose(
+      torch.nn.functional.conv2d(x.to(dev), w.to(dev), null, opts),
+      torch.nn.functional.conv2d(x, w, null, opts),
+    );
+    const s = torch.tensor([
+      [3, 1, NaN, 1, -2],
+      [0, 0, 5, -1, 2],
+    ]);
+    const [sv, si] = torch.sort(s.to(dev), 1, true);
+    const [cv, ci] = torch.sort(s, 1, true);
+    await assertClose(sv, cv);
+    await assertClose(si, ci);
+    await assertClose(s.to(dev).cumsum(1), s.cumsum(1));
+    const idx = torch.tensor([
+      [0, 1, 0, 1, 0],
+      [1, 1, 1, 0, 0],
+    ]);
+    const src = torch.randn([2, 5]);
+    await assertClose(
+      torch.zeros([2, 2], { device: dev }).scatterAdd(1, idx.to(dev), src.to(dev)),
+      torch.zeros([2, 2]).scatterAdd(1, idx, src),
+    );
+  });
+
+  test("GPU memory stays flat over a 200-step loop", async () => {
+    const w = torch.randn([16, 16]).to(dev);
+    const x = torch.randn([8, 16]).to(dev);
+    const usage: number[] = [];
+    for (let step = 0; step < 200; step++) {
+      const h = x.matmul(w);
+      const r = h.relu();
+      const s = r.sum();
+      await s.itemAsync();
+      for (const t of [h, r, s]) t.dispose();
+      usage.push(torch.webgpu.memoryStats().bytesInUse);
+    }
+    assert.equal(usage[199], usage[9], `bytes in use grew from ${usage[9]} to ${usage[199]}`);
+    const stats = torch.webgpu.memoryStats();
+    assert.ok(stats.bytesPooled < 1 << 20, `pool holds ${stats.bytesPooled} bytes`);
+  });
+});
