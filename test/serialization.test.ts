@@ -231,3 +231,60 @@ test("safetensors: corrupt headers and truncated data are rejected", () => {
   bad[5] = 0x7f;
   assert.throws(() => deserializeSafetensors(bad), /invalid header length/);
 });
+
+test("optimizer state dicts go both ways through .pt files", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "torchts-"));
+  // torchts -> PyTorch: Python's AdamW loads our state dict and continues from the same moments.
+  // (1.13's weights_only unpickler rejects Python floats even in its own optimizer files, so this
+  // load uses the full unpickler.)
+  const w = new torch.nn.Parameter(
+    torch.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { dtype: "float32" },
+    ),
+  );
+  const b = new torch.nn.Parameter(torch.tensor([0.5, -1], { dtype: "float32" }));
+  const opt = new torch.optim.AdamW([{ params: [w], lr: 0.01 }, { params: [b] }], { lr: 0.1 });
+  for (let i = 0; i < 2; i++) {
+    opt.zeroGrad();
+    w.matmul(b).pow(2).sum().backward();
+    opt.step();
+  }
+  const ours = join(dir, "adamw.pt");
+  await save(opt.stateDict(), ours);
+  const script = `
+import json, sys, torch
+sd = torch.load(sys.argv[1])
+w = torch.nn.Parameter(torch.zeros(2, 2)); b = torch.nn.Parameter(torch.zeros(2))
+o = torch.optim.AdamW([{"params": [w], "lr": 0.01}, {"params": [b]}], lr=0.1)
+o.load_state_dict(sd)
+s = o.state_dict()
+print(json.dumps({"lrs": [g["lr"] for g in s["param_groups"]], "step": float(s["state"][0]["step"]),
+                  "exp_avg": s["state"][1]["exp_avg"].tolist()}))
+p = torch.nn.Parameter(torch.ones(2, 2)); sgd = torch.optim.SGD([p], lr=0.1, momentum=0.9)
+p.sum().backward(); sgd.step()
+torch.save(sgd.state_dict(), sys.argv[2])`;
+  const theirs = join(dir, "sgd.pt");
+  const out = JSON.parse(execFileSync("/usr/bin/python3", ["-c", script, ours, theirs], { encoding: "utf8" })) as {
+    lrs: number[];
+    step: number;
+    exp_avg: number[];
+  };
+  const st = opt.stateDict().state.get(1) as Record<string, torch.Tensor>;
+  assert.deepEqual(out.lrs, [0.01, 0.1]);
+  assert.equal(out.step, 2);
+  assert.deepEqual(out.exp_avg, Array.from(st.exp_avg!.dataSync()));
+  // PyTorch -> torchts: SGD's momentum buffer and group options arrive
+  const p = new torch.nn.Parameter(torch.ones(2, 2));
+  const sgd = new torch.optim.SGD([p], { lr: 0.5, momentum: 0.9 });
+  sgd.loadStateDict((await load(theirs)) as Map<string, unknown>);
+  const back = sgd.stateDict();
+  assert.equal(back.param_groups[0]!.lr, 0.1);
+  assert.deepEqual(
+    Array.from((back.state.get(0) as Record<string, torch.Tensor>).momentum_buffer!.dataSync()),
+    [1, 1, 1, 1],
+  );
+});

@@ -207,7 +207,8 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
    * Load a state dict from `stateDict()` (here or PyTorch's): state tensors are copied and cast to their
    * parameter's dtype (except `step`). Everything is checked before anything changes.
    */
-  loadStateDict(stateDict: OptimizerStateDictInput): void {
+  loadStateDict(loaded: OptimizerStateDictInput | Map<string, unknown>): void {
+    const stateDict = fromLoaded(loaded);
     if (!stateDict || typeof stateDict !== "object" || !Array.isArray(stateDict.param_groups) || !stateDict.state)
       throw new TypeError(`${this.name}.loadStateDict(): expected an object with "state" and "param_groups"`);
     const saved = stateDict.param_groups;
@@ -235,7 +236,8 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       if (!p) continue; // state of no known parameter: PyTorch keeps it under its key; we have nowhere to put it
       this.checkLoadedState(p, id, s);
       const copy: ParamState = {};
-      for (const [k, v] of Object.entries(s)) copy[k] = castState(p, v, k);
+      for (const [k, v] of Object.entries(s instanceof Map ? Object.fromEntries(s) : s))
+        copy[k] = castState(p, v as never, k);
       newState.set(p, copy);
     }
     this.state = newState;
@@ -350,4 +352,14 @@ export function stepTensor(state: ParamState): Tensor {
   if (s !== undefined) t.fill_(Number(s));
   state.step = t;
   return t;
+}
+
+/** A state dict as `torch.load` returns it (Python dicts become Maps) turned into the plain-object form. */
+function fromLoaded(sd: OptimizerStateDictInput | Map<string, unknown>): OptimizerStateDictInput {
+  if (!(sd instanceof Map)) return sd;
+  const groups = sd.get("param_groups");
+  return {
+    state: sd.get("state"),
+    param_groups: Array.isArray(groups) ? groups.map((g) => (g instanceof Map ? Object.fromEntries(g) : g)) : groups,
+  } as OptimizerStateDictInput;
 }
