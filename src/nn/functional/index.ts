@@ -98,6 +98,7 @@ export {
   type InterpolateMode,
   type InterpolateOptions,
 } from "./upsample.js";
+export { affineGrid, gridSample, type AffineGridOptions, type GridSampleOptions } from "./grid_sample.js";
 export {
   scaledDotProductAttention,
   multiHeadAttentionForward,
