@@ -115,10 +115,9 @@ export class MNIST<T = Tensor> extends Dataset<[T, number]> {
   /** Load the idx files of a split from a directory (gzipped or not). */
   static async load<T = Tensor>(root: string, opts: MNISTOptions<T> = {}): Promise<MNIST<T>> {
     const prefix = opts.train === false ? "t10k" : "train";
-    const [imgs, labels] = await Promise.all([
-      readIdxFile(root, `${prefix}-images-idx3-ubyte`),
-      readIdxFile(root, `${prefix}-labels-idx1-ubyte`),
-    ]);
+    // images first, then labels: a missing split is reported the same way every time
+    const imgs = await readIdxFile(root, `${prefix}-images-idx3-ubyte`);
+    const labels = await readIdxFile(root, `${prefix}-labels-idx1-ubyte`);
     return this.fromParsed(imgs, labels, opts);
   }
   /** Build the dataset from the bytes of an images and a labels idx file (gzipped or not); works in browsers. */
