@@ -192,8 +192,7 @@ export function kaimingUniform_(
   opts: InitOptions = {},
 ): Tensor {
   if (t.shape.includes(0)) return t;
-  const std = calculateGain(nonlinearity, a) / Math.sqrt(correctFan(t, mode));
-  const bound = Math.sqrt(3) * std;
+  const bound = Math.sqrt(3) * kaimingStd(t, a, mode, nonlinearity);
   return uniform_(t, -bound, bound, opts);
 }
 
@@ -206,8 +205,12 @@ export function kaimingNormal_(
   opts: InitOptions = {},
 ): Tensor {
   if (t.shape.includes(0)) return t;
-  const std = calculateGain(nonlinearity, a) / Math.sqrt(correctFan(t, mode));
-  return normal_(t, 0, std, opts);
+  return normal_(t, 0, kaimingStd(t, a, mode, nonlinearity), opts);
+}
+
+/** He et al.'s std: gain / sqrt(fan) for the chosen fan and nonlinearity. */
+function kaimingStd(t: Tensor, a: number, mode: string, nonlinearity: Nonlinearity | string): number {
+  return calculateGain(nonlinearity, a) / Math.sqrt(correctFan(t, mode));
 }
 
 /**
