@@ -222,6 +222,38 @@ function layerParts(dModel: number, opts: TransformerLayerOptions) {
   return { f, p, ln, dff: opts.dimFeedforward ?? 2048 };
 }
 
+/** One residual sub-block: `x + block(norm(x))` with normFirst (pre-norm), else `norm(x + block(x))`. */
+function residual(x: Tensor, norm: LayerNorm, normFirst: boolean, block: (x: Tensor) => Tensor): Tensor {
+  return normFirst ? x.add(block(norm.forward(x))) : norm.forward(x.add(block(x)));
+}
+
+/** Attention of queries `x` over keys/values `kv` (PyTorch's _sa_block / _mha_block), then dropout. */
+function attentionBlock(
+  mha: MultiheadAttention,
+  dropout: Dropout,
+  x: Tensor,
+  kv: Tensor,
+  attnMask: Tensor | null,
+  keyPaddingMask: Tensor | null,
+): Tensor {
+  const [y] = mha.forward(x, kv, kv, { attnMask, keyPaddingMask, needWeights: false });
+  return dropout.forward(y);
+}
+
+/** The parts of a layer's feed-forward network (PyTorch's _ff_block). */
+interface FeedForward {
+  linear1: Linear;
+  dropout: Dropout;
+  linear2: Linear;
+  activation: ((x: Tensor) => Tensor) | Module;
+}
+
+/** linear2(dropout(activation(linear1(x)))), then the block's output dropout. */
+function feedForwardBlock(layer: FeedForward, outDropout: Dropout, x: Tensor): Tensor {
+  const h = layer.dropout.forward(applyActivation(layer.activation, layer.linear1.forward(x)));
+  return outDropout.forward(layer.linear2.forward(h));
+}
+
 /** Options of TransformerEncoderLayer.forward. */
 export interface EncoderLayerForwardOptions {
   /** (S, S) or (N * nhead, S, S) attention mask (bool: true masks out; float: added). */
@@ -272,25 +304,10 @@ export class TransformerEncoderLayer extends Module {
     if (kpm && kpm.dtype !== "bool" && !kpm.isFloatingPoint())
       throw new TypeError("TransformerEncoderLayer: only bool and floating types of key_padding_mask are supported");
     const mask = opts.srcMask ?? null;
-    let x = src;
-    if (this.normFirst) {
-      x = x.add(this.saBlock(this.norm1.forward(x), mask, kpm));
-      x = x.add(this.ffBlock(this.norm2.forward(x)));
-    } else {
-      x = this.norm1.forward(x.add(this.saBlock(x, mask, kpm)));
-      x = this.norm2.forward(x.add(this.ffBlock(x)));
-    }
-    return x;
-  }
-
-  private saBlock(x: Tensor, attnMask: Tensor | null, keyPaddingMask: Tensor | null): Tensor {
-    const [y] = this.self_attn.forward(x, x, x, { attnMask, keyPaddingMask, needWeights: false });
-    return this.dropout1.forward(y);
-  }
-
-  private ffBlock(x: Tensor): Tensor {
-    const h = this.dropout.forward(applyActivation(this.activation, this.linear1.forward(x)));
-    return this.dropout2.forward(this.linear2.forward(h));
+    const x = residual(src, this.norm1, this.normFirst, (h) =>
+      attentionBlock(this.self_attn, this.dropout1, h, h, mask, kpm),
+    );
+    return residual(x, this.norm2, this.normFirst, (h) => feedForwardBlock(this, this.dropout2, h));
   }
 }
 
@@ -353,32 +370,13 @@ export class TransformerDecoderLayer extends Module {
     const memMask = opts.memoryMask ?? null;
     const tgtKpm = opts.tgtKeyPaddingMask ?? null;
     const memKpm = opts.memoryKeyPaddingMask ?? null;
-    let x = tgt;
-    if (this.normFirst) {
-      x = x.add(this.saBlock(this.norm1.forward(x), tgtMask, tgtKpm));
-      x = x.add(this.mhaBlock(this.norm2.forward(x), memory, memMask, memKpm));
-      x = x.add(this.ffBlock(this.norm3.forward(x)));
-    } else {
-      x = this.norm1.forward(x.add(this.saBlock(x, tgtMask, tgtKpm)));
-      x = this.norm2.forward(x.add(this.mhaBlock(x, memory, memMask, memKpm)));
-      x = this.norm3.forward(x.add(this.ffBlock(x)));
-    }
-    return x;
-  }
-
-  private saBlock(x: Tensor, attnMask: Tensor | null, keyPaddingMask: Tensor | null): Tensor {
-    const [y] = this.self_attn.forward(x, x, x, { attnMask, keyPaddingMask, needWeights: false });
-    return this.dropout1.forward(y);
-  }
-
-  private mhaBlock(x: Tensor, mem: Tensor, attnMask: Tensor | null, keyPaddingMask: Tensor | null): Tensor {
-    const [y] = this.multihead_attn.forward(x, mem, mem, { attnMask, keyPaddingMask, needWeights: false });
-    return this.dropout2.forward(y);
-  }
-
-  private ffBlock(x: Tensor): Tensor {
-    const h = this.dropout.forward(applyActivation(this.activation, this.linear1.forward(x)));
-    return this.dropout3.forward(this.linear2.forward(h));
+    let x = residual(tgt, this.norm1, this.normFirst, (h) =>
+      attentionBlock(this.self_attn, this.dropout1, h, h, tgtMask, tgtKpm),
+    );
+    x = residual(x, this.norm2, this.normFirst, (h) =>
+      attentionBlock(this.multihead_attn, this.dropout2, h, memory, memMask, memKpm),
+    );
+    return residual(x, this.norm3, this.normFirst, (h) => feedForwardBlock(this, this.dropout3, h));
   }
 }
 
