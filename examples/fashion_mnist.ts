@@ -3,8 +3,9 @@
 //
 //   npx tsx examples/fashion_mnist.ts                 # the subset embedded in the repo (6,000 / 1,000 images)
 //   npx tsx examples/fashion_mnist.ts --full -e 5     # Debian's dataset-fashion-mnist (60,000 / 10,000)
+//   npx tsx examples/fashion_mnist.ts --device webgpu # train on the GPU (WebGPU through Dawn)
 //
-// Options: --full, --data DIR, --epochs/-e N, --batch-size N, --lr X, --out FILE.
+// Options: --full, --data DIR, --epochs/-e N, --batch-size N, --lr X, --out FILE, --device cpu|webgpu.
 
 import { fileURLToPath } from "node:url";
 import * as torch from "../src/index.js";
@@ -36,14 +37,18 @@ export function makeModel(): torch.nn.Module {
 }
 
 /** Fraction of correct predictions of `model` over a loader. */
-async function evaluate(model: torch.nn.Module, loader: torch.utils.data.DataLoader<torch.Tensor[]>): Promise<number> {
+async function evaluate(
+  model: torch.nn.Module,
+  loader: torch.utils.data.DataLoader<torch.Tensor[]>,
+  device: string,
+): Promise<number> {
   model.eval();
   let correct = 0;
   let total = 0;
   await torch.noGrad(async () => {
     for await (const [x, y] of loader) {
-      const pred = (model.forward(x!) as torch.Tensor).argmax(1);
-      correct += pred.eq(y!).sum().item();
+      const pred = (model.forward(x!.to(device)) as torch.Tensor).argmax(1);
+      correct += await pred.eq(y!.to(device)).sum().itemAsync();
       total += y!.shape[0]!;
     }
   });
@@ -58,6 +63,8 @@ export async function main(): Promise<{ accuracy: number; seconds: number }> {
   const batchSize = Number(arg(["--batch-size"], "64"));
   const lr = Number(arg(["--lr"], "0.002"));
   const out = arg(["--out"], "fashion_mnist_cnn.pt");
+  const device = arg(["--device"], "cpu");
+  if (device === "webgpu") await torch.webgpu.init();
   torch.manualSeed(0);
 
   // mean/std of Fashion-MNIST's training pixels
@@ -68,8 +75,8 @@ export async function main(): Promise<{ accuracy: number; seconds: number }> {
   const trainLoader = new torch.utils.data.DataLoader<torch.Tensor[]>(train, { batchSize, shuffle: true });
   const testLoader = new torch.utils.data.DataLoader<torch.Tensor[]>(test, { batchSize: 500 });
 
-  const model = makeModel();
-  console.log(String(model));
+  const model = makeModel().to(device);
+  console.log(`${String(model)}\non ${device}`);
   const opt = new optim.Adam(model.parameters(), { lr });
   const start = Date.now();
   for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -81,24 +88,26 @@ export async function main(): Promise<{ accuracy: number; seconds: number }> {
     let seen = 0;
     let correct = 0;
     let lossSum = 0;
-    for await (const [x, y] of trainLoader) {
-      const logits = model.forward(x!) as torch.Tensor;
-      const loss = F.crossEntropy(logits, y!);
+    for await (const [xb, yb] of trainLoader) {
+      const x = xb!.to(device);
+      const y = yb!.to(device);
+      const logits = model.forward(x) as torch.Tensor;
+      const loss = F.crossEntropy(logits, y);
       opt.zeroGrad();
       loss.backward();
       opt.step();
-      const n = y!.shape[0]!;
+      const n = y.shape[0]!;
       seen += n;
-      lossSum += loss.item() * n;
-      correct += logits.argmax(1).eq(y!).sum().item();
+      lossSum += (await loss.itemAsync()) * n;
+      correct += await logits.argmax(1).eq(y).sum().itemAsync();
       bar.setPostfix({ loss: lossSum / seen, acc: `${((100 * correct) / seen).toFixed(1)}%` });
       bar.update(1, n);
     }
     bar.close();
-    console.log(`epoch ${epoch}: test accuracy ${(100 * (await evaluate(model, testLoader))).toFixed(2)}%`);
+    console.log(`epoch ${epoch}: test accuracy ${(100 * (await evaluate(model, testLoader, device))).toFixed(2)}%`);
   }
   const seconds = (Date.now() - start) / 1000;
-  const accuracy = await evaluate(model, testLoader);
+  const accuracy = await evaluate(model, testLoader, device);
   console.log(`test accuracy ${(100 * accuracy).toFixed(2)}% after ${epochs} epochs in ${seconds.toFixed(1)} s`);
   await torch.save(model.stateDict(), out);
   console.log(`saved ${out} (load in Python: torch.load("${out}", weights_only=True))`);

@@ -202,7 +202,7 @@ function nest(t: Tensor, flat: StorageArray): NestedArray {
 }
 
 /** Copy a tensor's elements out of its storage array in row-major order. */
-function readContiguous(t: Tensor, data: StorageArray): StorageArray {
+export function readContiguous(t: Tensor, data: StorageArray): StorageArray {
   const n = t.numel();
   if (t.isContiguous()) return data.slice(t.offset, t.offset + n);
   const out = new (data.constructor as new (n: number) => StorageArray)(n);

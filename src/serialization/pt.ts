@@ -8,6 +8,7 @@ import { allocArray, f16BitsToNumber, itemSize, numberToF16Bits, type DType, typ
 import { PyGlobal, Pickler, unpickle } from "./pickle.js";
 import { readZip, writeZip } from "./zip.js";
 import { nodeFs } from "../io/nodefs.js";
+import { readHostValues, storageValues, type HostValues } from "./host_values.js";
 
 const STORAGE_DTYPE: Record<string, DType> = {
   FloatStorage: "float32",
@@ -84,7 +85,7 @@ export function arrayFromBytes(bytes: Uint8Array, dtype: DType, what: string): S
 }
 
 /** Serialize a value (tensors, Maps, objects, arrays, numbers, strings, booleans, null) to checkpoint bytes. */
-export function serialize(obj: unknown): Uint8Array {
+export function serialize(obj: unknown, values?: HostValues): Uint8Array {
   const keys = new Map<Storage, string>();
   const blobs: { name: string; data: Uint8Array }[] = [];
   const pickler = new Pickler((p, v) => {
@@ -97,7 +98,7 @@ export function serialize(obj: unknown): Uint8Array {
     if (key === undefined) {
       key = String(keys.size);
       keys.set(v.storage, key);
-      blobs.push({ name: `archive/data/${key}`, data: storageBytes(v.backend.readSync(v.storage), v.dtype) });
+      blobs.push({ name: `archive/data/${key}`, data: storageBytes(storageValues(v, values), v.dtype) });
     }
     p.global("torch._utils", "_rebuild_tensor_v2");
     p.raw(0x28); // MARK of the args tuple
@@ -200,7 +201,7 @@ export function deserialize(bytes: Uint8Array, opts: { device?: string; what?: s
 
 /** Save a value to a file in PyTorch's format (`torch.save`); Python's `torch.load(path, weights_only=True)` reads it. */
 export async function save(obj: unknown, path: string): Promise<void> {
-  await (await nodeFs()).writeFile(path, serialize(obj));
+  await (await nodeFs()).writeFile(path, serialize(obj, await readHostValues(obj)));
 }
 
 /** Load a file written by `torch.save` (PyTorch's or ours). Never runs code from the file. */

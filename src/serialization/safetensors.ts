@@ -1,7 +1,8 @@
 // safetensors: an 8-byte little-endian header length, a JSON header ({ name: { dtype, shape,
 // data_offsets } , "__metadata__": { ... } }), then the raw little-endian tensor bytes.
 
-import { Tensor } from "../tensor.js";
+import { readContiguous, Tensor } from "../tensor.js";
+import { readHostValues, storageValues, type HostValues } from "./host_values.js";
 import { getBackend } from "../backend.js";
 import type { DType } from "../dtype.js";
 import { contiguousStrides, numel } from "../shape.js";
@@ -32,6 +33,7 @@ interface HeaderEntry {
 export function serializeSafetensors(
   tensors: Map<string, Tensor> | Record<string, Tensor>,
   metadata?: Record<string, string>,
+  values?: HostValues,
 ): Uint8Array {
   const entries = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
   const header: Record<string, unknown> = {};
@@ -39,7 +41,7 @@ export function serializeSafetensors(
   const blobs: Uint8Array[] = [];
   let offset = 0;
   for (const [name, t] of entries) {
-    const bytes = storageBytes(t.contiguous().dataSync(), t.dtype);
+    const bytes = storageBytes(readContiguous(t, storageValues(t, values)), t.dtype);
     header[name] = { dtype: DTYPE_ST[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + bytes.length] };
     blobs.push(bytes);
     offset += bytes.length;
@@ -127,7 +129,8 @@ export async function saveFile(
   path: string,
   metadata?: Record<string, string>,
 ): Promise<void> {
-  await (await nodeFs()).writeFile(path, serializeSafetensors(tensors, metadata));
+  const values = await readHostValues(tensors);
+  await (await nodeFs()).writeFile(path, serializeSafetensors(tensors, metadata, values));
 }
 
 /** Read a whole .safetensors file. */
