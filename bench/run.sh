@@ -1,5 +1,6 @@
 #!/bin/sh
-# Runs the side-by-side benchmarks (today: bench/matmul.ts). Arguments go to bench/matmul.ts.
+# Runs the side-by-side CPU benchmark (bench/cpu/run.ts; `npm run bench` calls this). Arguments go to
+# bench/cpu/run.ts (--quick, --cases, --threads, --rounds, --contenders, ...; see its header).
 #
 # PyTorch's BLAS: Debian's python3-torch calls whatever libblas.so.3 the system provides. With only the
 # reference BLAS installed it runs ~4 GFLOP/s, which is no fair opponent, so this script puts OpenBLAS
@@ -7,7 +8,7 @@
 # bench/.openblas (made by `bench/run.sh --fetch-openblas`: `apt-get download` + `dpkg-deb -x`, no root,
 # nothing installed). OpenBLAS 0.3.21 does not recognise some newer CPUs under KVM and falls back to
 # its slow "Prescott" kernels; unless OPENBLAS_CORETYPE is set, this picks SkylakeX on AVX-512 CPUs and
-# Haswell on AVX2 CPUs. The table's setup line shows the core OpenBLAS used.
+# Haswell on AVX2 CPUs. The report's setup lines show the OpenBLAS core PyTorch used.
 set -e
 cd "$(dirname "$0")/.."
 if [ "$1" = "--fetch-openblas" ]; then
@@ -30,5 +31,4 @@ if [ -z "$OPENBLAS_CORETYPE" ]; then
   elif grep -q avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell
   fi
 fi
-echo "date: $(date -u +%Y-%m-%dT%H:%MZ); cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; BLAS for PyTorch: ${LD_LIBRARY_PATH:-system default} (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto}); load: $(cut -d' ' -f1-3 /proc/loadavg)"
-exec npx tsx bench/matmul.ts "$@"
+exec npx tsx bench/cpu/run.ts "$@"

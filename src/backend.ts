@@ -11,6 +11,11 @@ export interface Storage {
   readonly numel: number;
   /** In-place writes bump this; autograd compares it with the value seen when a tensor was saved. */
   version: number;
+  /**
+   * Live holders (tensor handles and autograd's saved references), counted by `src/memory/refs.ts`:
+   * `free` runs when the last one is released. Undefined until the first tensor views the storage.
+   */
+  refs?: number;
 }
 
 /** A strided window onto a storage: what a kernel reads or writes. */
@@ -61,6 +66,14 @@ export interface ConvGeometry {
   readonly groups: number;
 }
 
+/** Geometry of a max pooling, one entry per spatial dim (padding on both sides). */
+export interface PoolGeometry {
+  readonly kernel: readonly number[];
+  readonly stride: readonly number[];
+  readonly padding: readonly number[];
+  readonly dilation: readonly number[];
+}
+
 /** Kernel arguments and results: one entry per kernel every backend must provide. */
 export interface Kernels {
   /** out[i] = expr(inputs[0][i], inputs[1][i], ...); inputs are already broadcast to out.shape. */
@@ -83,6 +96,38 @@ export interface Kernels {
   conv(x: View, w: View, out: View, geometry: ConvGeometry): void;
   /** out[view positions] += src: scatters a view-shaped gradient back into its base. */
   stridedAccumulate(src: View, out: View, viewShape: Shape, viewStrides: Shape, viewOffset: number): void;
+  /**
+   * The weight gradient of `conv(x, w)` (float32 / float64) into `out` (w's shape, contiguous), given
+   * the output's gradient `gy` (its spatial dims one unit-stride run) and the forward's geometry.
+   * Optional: without it the op layer forms the weight gradient as a convolution of x with gy.
+   */
+  convWeightGrad?(gy: View, x: View, out: View, geometry: ConvGeometry): void;
+  /**
+   * The input gradient of `conv(x, w)` (float32 / float64, input dilation 1) into `out` (x's shape,
+   * contiguous), given the output's gradient `gy` (its spatial dims one unit-stride run). Optional:
+   * without it the op layer forms it as a convolution of gy with the flipped kernel.
+   */
+  convInputGrad?(gy: View, w: View, out: View, geometry: ConvGeometry): void;
+  /**
+   * Max pooling's argmax: for x (M, *spatial) (float32 / float64) and every window, the flat index over
+   * the spatial dims of its first maximum (NaN beats any number; padding taps are skipped; an all -inf
+   * window points at its first real element) into out (M, *outSpatial), int64, contiguous.
+   * Optional: the op layer otherwise takes the argmax over a window view.
+   */
+  maxPoolIndices?(x: View, out: View, geometry: PoolGeometry): void;
+  /**
+   * Deferred value check, for devices that cannot read values synchronously: where `flags` (bool) is
+   * set, `message` is raised at the next readback (like CUDA's device-side asserts), with `{0}`, `{1}`
+   * replaced by the elements of `values` (same shape as flags) at the first flagged position found.
+   * Absent on backends that read synchronously: the op layer checks on the host there.
+   */
+  assertNone?(flags: View, values: readonly View[], message: string): void;
+  /**
+   * Insertion points of `values` (..., m) in rows of `seq` (..., n) (sorted along its last dim; leading
+   * dims already broadcast, NaN sorting last): the first (or, with `right`, the last) position keeping
+   * the row sorted. Optional: the op layer searches on the host where the backend reads synchronously.
+   */
+  searchsorted?(seq: View, values: View, right: boolean, out: View): void;
 }
 
 /** A device implementation. */
@@ -91,12 +136,19 @@ export interface Backend {
   readonly kernels: Kernels;
   /** A zero-filled storage. */
   alloc(dtype: DType, numel: number): Storage;
+  /**
+   * A storage whose contents are unspecified, for outputs a kernel overwrites entirely (skips the
+   * zero fill, and may reuse cached memory); absent where `alloc` is as cheap.
+   */
+  allocUninit?(dtype: DType, numel: number): Storage;
   /** A storage that takes ownership of `data` (already in the dtype's storage representation). */
   fromArray(dtype: DType, data: StorageArray): Storage;
   /** The elements of a storage, in the dtype's storage representation. */
   read(s: Storage): Promise<StorageArray>;
   /** Synchronous read; backends that cannot do it throw an error telling to use `await x.data()`. */
   readSync(s: Storage): StorageArray;
+  /** True when `readSync` always throws (webgpu): ops that need values use device checks or async forms. */
+  readonly asyncOnly?: boolean;
   /** Free a storage now (`tensor.dispose()`); absent where the garbage collector frees memory. */
   free?(s: Storage): void;
 }

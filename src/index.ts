@@ -87,6 +87,16 @@ export {
 } from "./ops/indexing.js";
 export { sort, argsort, msort, topk, kthvalue, mode } from "./ops/sort.js";
 export {
+  nonzeroAsync,
+  whereAsync,
+  maskedSelectAsync,
+  indexAsync,
+  uniqueAsync,
+  uniqueConsecutiveAsync,
+  repeatInterleaveAsync,
+  bincountAsync,
+} from "./ops/async_ops.js";
+export {
   unique,
   uniqueConsecutive,
   bincount,
@@ -148,6 +158,7 @@ export {
   type NestedData,
 } from "./ops/creation.js";
 export { noGrad, enableGrad, setGradEnabled, isGradEnabled } from "./autograd/gradmode.js";
+export { tidy, keep, dispose, isTidying } from "./memory/scope.js";
 export { setNumThreads, getNumThreads } from "./backends/cpu/native.js";
 export { prims, type PrimName } from "./ops/table.js";
 export {

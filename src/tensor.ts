@@ -7,12 +7,27 @@ import { isFloating, type DType, type StorageArray } from "./dtype.js";
 import { contiguousStrides, isContiguousLayout, normDim, numel, type Shape } from "./shape.js";
 import type { Node } from "./autograd/node.js";
 import { formatTensor } from "./format.js";
+import { releaseStorage, retainStorage } from "./memory/refs.js";
 
 /** A nested array of numbers or booleans, as returned by `tolist()`. */
 export type NestedArray = number | boolean | NestedArray[];
 
 /** A hook on the gradient of a tensor: may return a replacement gradient. */
 export type GradHook = (grad: Tensor) => Tensor | void;
+
+/** Called with every new tensor while a `torch.tidy` scope is open (null otherwise: one check per tensor). */
+let onCreate: ((t: Tensor) => void) | null = null;
+/** Called when a tensor's `.grad` is replaced (installed by src/memory/scope.ts). */
+let onGradSet: ((holder: Tensor, old: Tensor | null, grad: Tensor | null) => void) | null = null;
+
+/** @internal set the memory hooks of src/memory/scope.ts */
+export function setMemoryHooks(
+  create: ((t: Tensor) => void) | null,
+  gradSet: ((holder: Tensor, old: Tensor | null, grad: Tensor | null) => void) | null,
+): void {
+  onCreate = create;
+  onGradSet = gradSet;
+}
 
 /** A multi-dimensional array on a device, with autograd support (PyTorch's `torch.Tensor`). */
 export class Tensor {
@@ -31,8 +46,8 @@ export class Tensor {
   gradFn: Node | null = null;
   /** Which output of `gradFn` this tensor is. */
   outputNr = 0;
-  /** Accumulated gradient of a leaf after `backward()` (or of a tensor that called `retainGrad()`). */
-  grad: Tensor | null = null;
+  /** @internal the `.grad` slot */
+  _grad: Tensor | null = null;
   /** The tensor this one is a view of (null when it owns its storage). */
   base: Tensor | null = null;
   /** @internal leaf requires_grad flag */
@@ -43,6 +58,8 @@ export class Tensor {
   _hooks: GradHook[] = [];
   /** @internal whether a non-leaf keeps its .grad */
   _retainsGrad = false;
+  /** @internal set by dispose() */
+  _disposed = false;
 
   constructor(storage: Storage, shape: Shape, strides?: Shape, offset = 0, dtype?: DType) {
     this.storage = storage;
@@ -50,6 +67,18 @@ export class Tensor {
     this.strides = strides ?? contiguousStrides(shape);
     this.offset = offset;
     this.dtype = dtype ?? storage.dtype;
+    retainStorage(storage);
+    if (onCreate !== null) onCreate(this);
+  }
+
+  /** Accumulated gradient of a leaf after `backward()` (or of a tensor that called `retainGrad()`). */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+  set grad(g: Tensor | null) {
+    const old = this._grad;
+    this._grad = g;
+    if (onGradSet !== null && old !== g) onGradSet(this, old, g);
   }
 
   /** Device name, e.g. `"cpu"`. */
@@ -167,11 +196,19 @@ export class Tensor {
     return new Tensor(target.fromArray(this.dtype, await this.data()), [...this.shape], undefined, 0, this.dtype);
   }
   /**
-   * Free this tensor's device memory now (it is shared with its views, which become unusable too).
-   * A no-op on the CPU, where the garbage collector frees memory.
+   * Release this tensor's memory now: the storage goes back to its backend (the webgpu buffer pool,
+   * the CPU array cache) once no other live tensor views it and autograd no longer saves it for
+   * backward, so disposing one view never frees memory another tensor uses. Idempotent. The tensor
+   * must not be used afterwards (on webgpu, ops on freed memory raise an error).
    */
   dispose(): void {
-    this.backend.free?.(this.storage);
+    if (this._disposed) return;
+    this._disposed = true;
+    releaseStorage(this.storage);
+  }
+  /** Whether `dispose()` was called on this tensor. */
+  get isDisposed(): boolean {
+    return this._disposed;
   }
   /** `using x = ...` disposes the tensor at the end of the scope. */
   [Symbol.dispose](): void {

@@ -217,32 +217,121 @@ async function toHost<T>(xs: T[]): Promise<(T | Tensor)[]> {
 }
 
 /**
+ * Specs whose result SHAPE depends on input values (nonzero, unique, bool-mask indexing, ...) and
+ * ctcLoss (its lengths shape the computation): on devices that read only asynchronously they run
+ * their async form (`asyncExpression`), and their synchronous form must raise the error naming it.
+ */
+export const VALUE_SHAPED =
+  /^(index_mask_|masked_select|nonzero|where_cond|unique|bincount|repeat_interleave_(tensor|repeats_only)|ctc_loss_|one_hot_infer)/;
+
+/** The ops with an async form (longest names first, so `unique` does not shadow `uniqueConsecutive`). */
+const ASYNC_OPS = [
+  "uniqueConsecutive",
+  "repeatInterleave",
+  "maskedSelect",
+  "nonzero",
+  "bincount",
+  "ctcLoss",
+  "oneHot",
+  "unique",
+  "where",
+  "index",
+];
+
+/**
+ * A spec expression with every call of an op of ASYNC_OPS replaced by its awaited async form:
+ * `torch.nonzero(a)` becomes `(await torch.nonzeroAsync(a))`, `a.index(b)` `(await a.indexAsync(b))`.
+ */
+export function asyncExpression(ts: string): string {
+  const re = new RegExp(`\\b(torch\\.nn\\.functional|torch|[a-e])\\.(${ASYNC_OPS.join("|")})\\(`, "g");
+  const calls = [...ts.matchAll(re)];
+  if (calls.length === 0) throw new Error(`no op with an async form in '${ts}'`);
+  let out = ts;
+  for (const m of calls.reverse()) {
+    const open = m.index + m[0].length - 1;
+    let depth = 0;
+    let close = open;
+    for (; close < out.length; close++) {
+      if (out[close] === "(") depth++;
+      else if (out[close] === ")" && --depth === 0) break;
+    }
+    const args = out.slice(open + 1, close);
+    out = `${out.slice(0, m.index)}(await ${m[1]}.${m[2]}Async(${args}))${out.slice(close + 1)}`;
+  }
+  return out;
+}
+
+/** Compile an expression that may `await` into an async function of the inputs a, b, c, ... */
+function compileAsync(ts: string): (...args: Tensor[]) => Promise<unknown> {
+  const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (
+    ...a: string[]
+  ) => (t: typeof torch, ...a: Tensor[]) => Promise<unknown>;
+  const f = new AsyncFunction("torch", "a", "b", "c", "d", "e", `return (${ts});`);
+  return (...args: Tensor[]) => f(torch, ...args);
+}
+
+/** Wait for the device's queued kernels, raising the errors they reported (webgpu); nothing elsewhere. */
+async function settle(device: string): Promise<void> {
+  if (device === "webgpu") await torch.webgpu.synchronize();
+}
+
+/**
  * `runCase` for devices that read back asynchronously (webgpu): the op and its backward run on
- * `device`; outputs and gradients are compared on the CPU. Errors that kernels report at readback
- * (e.g. bad indices) count as raised.
+ * `device`; outputs and gradients are compared on the CPU. Value errors that kernels report at the
+ * next readback (bad indices, targets out of range, ...) count as raised; a case expecting an error
+ * fails when none comes, and a case expecting none fails when one is reported.
  */
 export async function runCaseAsync(spec: SpecFixture, c: Case, device: string): Promise<string[]> {
-  const fn = compileSpec(spec.ts);
+  const valueShaped = VALUE_SHAPED.test(spec.name);
+  const fn = valueShaped ? compileAsync(asyncExpression(spec.ts)) : compileSpec(spec.ts);
   const built = c.inputs.map((d) => buildInput(d, device));
   const views = built.map((b) => b.view);
   if (c.error !== undefined) {
     try {
-      await toHost(asList(fn(...views)));
+      await toHost(asList(await fn(...views)));
+      await settle(device);
     } catch {
       return [];
     }
     return [`${c.id}: PyTorch raised "${c.error}" but torchts did not`];
   }
+  if (valueShaped) {
+    // the synchronous form cannot know its result's shape: it must refuse, naming the async form
+    let refused: Error | null = null;
+    try {
+      compileSpec(spec.ts)(...views);
+    } catch (e) {
+      refused = e as Error;
+    }
+    if (!refused || !/use the async form `await [\w.]+Async\(/.test(refused.message))
+      return [`${c.id}: the synchronous form did not raise the async-form error (${refused?.message ?? "no error"})`];
+  }
   let outs: unknown[];
   let hostOuts: unknown[];
   try {
-    outs = asList(fn(...views));
+    outs = asList(await fn(...views));
     hostOuts = await toHost(outs);
   } catch (e) {
     return [`${c.id}: threw ${(e as Error).message}`];
   }
   const errs = compareOutputs(spec, c, hostOuts);
-  if (errs.length || !c.grads) return errs;
+  if (!errs.length && c.grads) errs.push(...(await gradsAsync(spec, c, built, outs, device)));
+  try {
+    await settle(device);
+  } catch (e) {
+    errs.push(`${c.id}: a kernel reported an error: ${(e as Error).message}`);
+  }
+  return errs;
+}
+
+/** The gradient part of `runCaseAsync`. */
+async function gradsAsync(
+  spec: SpecFixture,
+  c: Case,
+  built: { leaf: Tensor }[],
+  outs: unknown[],
+  device: string,
+): Promise<string[]> {
   const diffOuts = outs.filter((o): o is Tensor => o instanceof torch.Tensor && o.requiresGrad);
   if (diffOuts.length !== c.cotangents!.length)
     return [`${c.id}: ${diffOuts.length} differentiable outputs, expected ${c.cotangents!.length}`];
@@ -255,23 +344,17 @@ export async function runCaseAsync(spec: SpecFixture, c: Case, device: string): 
   return compareGrads(spec, c, grads);
 }
 
-/** Case dtypes webgpu runs; int64 tensors are accepted as inputs (indices) but int64 cases are skipped. */
-const WEBGPU_DTYPES = new Set<string>(["float32", "int32", "bool"]);
-
 /**
- * Why a case cannot run on `device` (null when it can), from the dtypes of its inputs and results: on
- * webgpu, float64 (WebGPU has no 64-bit floats), int64 cases (int64 is stored as int32 there) and
- * dtypes not supported yet.
+ * Why a case cannot run on `device` (null when it can): on webgpu, float64 (WebGPU has no 64-bit
+ * floats; like PyTorch's MPS device). Every other dtype runs there: float16/bfloat16 as float32 on
+ * their 16-bit grid, int8/uint8/int16 as int32 wrapped to their width, int64 as int32.
  */
 export function skipReason(device: string, c: Case): string | null {
   if (device !== "webgpu") return null;
   const caseDtype = c.id.slice(c.id.lastIndexOf("/") + 1);
   const results = [...(c.outputs ?? []), ...(c.grads ?? [])].flatMap((d) => (d && "dtype" in d ? [d.dtype] : []));
   const dtypes = [caseDtype, ...c.inputs.map((d) => d.dtype), ...results];
-  if (dtypes.includes("float64")) return "float64 (WebGPU has no 64-bit floats)";
-  if (caseDtype === "int64") return "int64 cases (int64 is stored as int32 on webgpu)";
-  const other = dtypes.find((d) => !WEBGPU_DTYPES.has(d) && d !== "int64");
-  return other ? `${other} (not supported on webgpu yet)` : null;
+  return dtypes.includes("float64") ? "float64 (WebGPU has no 64-bit floats)" : null;
 }
 
 /** Inputs of a spec's first float64 contiguous case, for gradcheck. */

@@ -1,5 +1,6 @@
 // The "webgpu" device itself: initialisation, device moves, async readback (and the errors of the sync
-// forms), clear errors (mixed devices, float64, bad indices, disposed tensors), autograd on the device,
+// forms), clear errors (mixed devices, float64, bad indices, disposed tensors), value checks deferred
+// to the next readback, the async forms of value-shaped ops, 8/16-bit dtypes, autograd on the device,
 // a few kernels against the CPU, and GPU memory that stays flat over a 200-step loop. Fails (does not
 // skip) when no WebGPU adapter appears: tools/setup_webgpu.sh installs lavapipe for Node's Dawn.
 
@@ -85,7 +86,6 @@ describe("webgpu device", () => {
   test("float64 and unsupported dtypes: errors naming the op and dtype", () => {
     const x = torch.ones([3], { device: dev });
     assert.throws(() => x.to("float64"), /to_copy\(\): float64 is not supported on webgpu/);
-    assert.throws(() => x.to("float16"), /to_copy\(\): float16 is not supported on webgpu/);
     assert.throws(() => torch.zeros([3], { dtype: "float64", device: dev }), /float64 tensor on webgpu/);
     assert.throws(() => torch.tensor([2 ** 40], { device: dev }), /int64 as int32/);
   });
@@ -96,6 +96,139 @@ describe("webgpu device", () => {
     await assert.rejects(bad.data(), /gather\(\): index 3 is out of bounds for dimension 1 with size 3/);
     // the report is cleared: the device goes on working
     assert.equal(await x.sum().itemAsync(), 6);
+  });
+
+  test("value checks raise at the next readback with PyTorch's message, and the report is cleared", async () => {
+    const x = torch.arange(3, { dtype: "float32", device: dev });
+    const cases: [() => Tensor, RegExp][] = [
+      [() => x.index(torch.tensor([0, 5], { device: dev })), /index 5 is out of bounds for dimension 0 with size 3/],
+      [() => torch.take(x, torch.tensor([-4], { device: dev })), /take\(\): out of range: tried to access index -4/],
+      [
+        () => torch.nn.functional.embedding(torch.tensor([1, 7], { device: dev }), torch.ones([3, 2], { device: dev })),
+        /embedding\(\): index out of range in self \(index 7, 3 rows\)/,
+      ],
+      [
+        () => torch.nn.functional.nllLoss(torch.zeros([2, 3], { device: dev }), torch.tensor([0, 3], { device: dev })),
+        /nll_loss\(\): Target 3 is out of bounds/,
+      ],
+      [
+        () => torch.nn.functional.binaryCrossEntropy(x, torch.zeros([3], { device: dev })),
+        /all elements of input should be between 0 and 1/,
+      ],
+      [
+        () => torch.remainder(torch.tensor([3], { device: dev }), torch.tensor([0], { device: dev })),
+        /ZeroDivisionError/,
+      ],
+    ];
+    for (const [op, message] of cases) {
+      const y = op(); // no error yet: the check runs on the device
+      await assert.rejects(y.data(), message);
+      assert.equal(await x.sum().itemAsync(), 3); // cleared: the next readback succeeds
+    }
+    // the CPU raises at once
+    const cpu = torch.arange(3, { dtype: "float32" });
+    assert.throws(() => cpu.index(torch.tensor([5])), /index 5 is out of bounds for dimension 0 with size 3/);
+  });
+
+  test("value-shaped ops: the sync form names the async one; async forms give PyTorch's results", async () => {
+    const m = torch.tensor(
+      [
+        [1, 0],
+        [0, 2],
+      ],
+      { dtype: "int32", device: dev },
+    );
+    assert.throws(() => torch.nonzero(m), /nonzero\(\): .*use the async form `await torch\.nonzeroAsync\(x\)`/);
+    assert.throws(() => torch.unique(m), /use the async form `await torch\.uniqueAsync/);
+    assert.throws(() => m.index(m.gt(0)), /use the async form `await torch\.nonzeroAsync/);
+    // torch.nonzero(torch.tensor([[1, 0], [0, 2]])) == [[0, 0], [1, 1]]
+    assert.deepEqual(await (await torch.nonzeroAsync(m)).tolistAsync(), [
+      [0, 0],
+      [1, 1],
+    ]);
+    // torch.unique(torch.tensor([2, 1, 2, 5]), return_counts=True) == ([1, 2, 5], [1, 2, 1])
+    const [u, counts] = (await torch.uniqueAsync(torch.tensor([2, 1, 2, 5], { dtype: "int32", device: dev }), {
+      returnCounts: true,
+    })) as Tensor[];
+    assert.deepEqual(await u!.tolistAsync(), [1, 2, 5]);
+    assert.deepEqual(await counts!.tolistAsync(), [1, 2, 1]);
+    // masked select stays differentiable: the gradient is the mask
+    const x = torch.tensor([1, -2, 3, -4], { device: dev, requiresGrad: true });
+    const picked = await torch.maskedSelectAsync(x, x.gt(0));
+    assert.deepEqual(await picked.tolistAsync(), [1, 3]);
+    picked.sum().backward();
+    assert.deepEqual(await x.grad!.tolistAsync(), [1, 0, 1, 0]);
+    assert.deepEqual(await (await x.detach().indexAsync(x.detach().lt(0))).tolistAsync(), [-2, -4]);
+    // torch.repeat_interleave(torch.tensor([1, 2]), torch.tensor([2, 1])) == [1, 1, 2]
+    const r = await torch.repeatInterleaveAsync(
+      torch.tensor([1, 2], { device: dev }),
+      torch.tensor([2, 1], { device: dev }),
+    );
+    assert.deepEqual(await r.tolistAsync(), [1, 1, 2]);
+    // torch.bincount(torch.tensor([0, 2, 2])) == [1, 0, 2]
+    assert.deepEqual(
+      await (await torch.bincountAsync(torch.tensor([0, 2, 2], { device: dev }))).tolistAsync(),
+      [1, 0, 2],
+    );
+    // the async forms work on the CPU too
+    assert.deepEqual((await torch.nonzeroAsync(torch.tensor([0, 3]))).tolist(), [[1]]);
+  });
+
+  test("searchsorted, bucketize, histc and masked writes run on the device", async () => {
+    // PyTorch's documented searchsorted example
+    const seq = torch.tensor(
+      [
+        [1, 3, 5, 7, 9],
+        [2, 4, 6, 8, 10],
+      ],
+      { device: dev },
+    );
+    const vals = torch.tensor(
+      [
+        [3, 6, 9],
+        [3, 6, 9],
+      ],
+      { device: dev },
+    );
+    assert.deepEqual(await torch.searchsorted(seq, vals).tolistAsync(), [
+      [1, 3, 4],
+      [1, 2, 4],
+    ]);
+    assert.deepEqual(await torch.searchsorted(seq, vals, { right: true }).tolistAsync(), [
+      [2, 3, 5],
+      [1, 3, 4],
+    ]);
+    // torch.histc(torch.tensor([1., 2, 1]), bins=4, min=0, max=3) == [0, 2, 1, 0]
+    assert.deepEqual(
+      await torch.histc(torch.tensor([1, 2, 1], { dtype: "float32", device: dev }), 4, 0, 3).tolistAsync(),
+      [0, 2, 1, 0],
+    );
+    // x[x > 0] = values of the selected count, and a count mismatch reported at readback
+    const x = torch.tensor([1, -2, 3], { dtype: "float32", device: dev });
+    const y = x.clone().indexPut_([x.gt(0)], torch.tensor([10, 30], { dtype: "float32", device: dev }));
+    assert.deepEqual(await y.tolistAsync(), [10, -2, 30]);
+    const bad = x.clone().indexPut_([x.gt(0)], torch.tensor([1, 2, 3], { dtype: "float32", device: dev }));
+    await assert.rejects(
+      bad.data(),
+      /shape mismatch: value tensor of shape \[3\] cannot be broadcast to indexing result of shape \[2\]/,
+    );
+  });
+
+  test("float16/bfloat16 round to their grid, int8/uint8/int16 wrap, as on the CPU", async () => {
+    // torch.tensor([1.0001, 65519., 70000.]).half() == [1., 65504., inf]
+    const h = torch.tensor([1.0001, 65519, 70000], { dtype: "float32", device: dev }).half();
+    assert.equal(h.dtype, "float16");
+    assert.deepEqual(Array.from(await h.data()), [1, 65504, Infinity]);
+    // torch.tensor([1.00390625]).bfloat16() == 1.0 (ties to even), 1.01171875 -> 1.015625
+    const b = torch.tensor([1.00390625, 1.01171875], { dtype: "float32", device: dev }).to("bfloat16");
+    assert.deepEqual(Array.from(await b.data()), [1, 1.015625]);
+    // torch.tensor([100], dtype=torch.int8) + 100 == -56; uint8 250 + 10 == 4; int16 32767 + 1 == -32768
+    const i8 = torch.tensor([100], { dtype: "int8", device: dev }).add(100);
+    assert.deepEqual(Array.from(await i8.data()), [-56]);
+    const u8 = torch.tensor([250], { dtype: "uint8", device: dev }).add(10);
+    assert.deepEqual(Array.from(await u8.data()), [4]);
+    const i16 = torch.tensor([32767], { dtype: "int16", device: dev }).add(1);
+    assert.deepEqual(Array.from(await i16.data()), [-32768]);
   });
 
   test("dispose() frees memory; a disposed tensor cannot be used", async () => {

@@ -9,6 +9,11 @@
 #include <vector>
 
 #include "kernels.h"
+#include "nn_register.h"
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace tts {
 void set_num_threads(int threads);
@@ -518,8 +523,29 @@ napi_value SelectIsa(napi_env env, napi_callback_info info) {
   return Isa(env, info);
 }
 
+// ---- memory ---------------------------------------------------------------------------------------
+
+// Tensor storage is V8 ArrayBuffer memory from malloc. By default glibc serves large blocks with fresh
+// mmap()s and unmaps them on free, so every large tensor pays first-touch page faults (more than the
+// arithmetic of an elementwise op costs). Raising the mmap and trim thresholds to `cap` bytes keeps
+// freed blocks in the heap, where the next allocation of that size reuses them: a caching allocator
+// fed by the garbage collector, holding at most about `cap` free bytes at the heap top.
+// TORCHTS_CPU_CACHE_BYTES sets the cap (0 keeps glibc's defaults); the default is 256 MiB.
+void tune_malloc() {
+#if defined(__GLIBC__)
+  const char* env = std::getenv("TORCHTS_CPU_CACHE_BYTES");
+  const long long cap = env ? std::atoll(env) : 256LL << 20;
+  if (cap <= 0 || cap > (1LL << 30)) return;
+  mallopt(M_MMAP_THRESHOLD, static_cast<int>(cap));
+  mallopt(M_TRIM_THRESHOLD, static_cast<int>(cap));
+#endif
+}
+
 napi_value Init(napi_env env, napi_value exports) {
-  if (!K) K = select_kernels(std::getenv("TORCHTS_ISA"));
+  if (!K) {
+    K = select_kernels(std::getenv("TORCHTS_ISA"));
+    tune_malloc();
+  }
   const napi_property_descriptor props[] = {
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"map", nullptr, Map, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -530,6 +556,11 @@ napi_value Init(napi_env env, napi_value exports) {
       {"selectIsa", nullptr, SelectIsa, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  tts::register_index_kernels(env, exports);
+  tts::register_select_kernels(env, exports);
+  tts::register_conv_kernels(env, exports, &K);
+  tts::register_optim_kernels(env, exports);
+  tts::register_pool_kernels(env, exports);
   return exports;
 }
 

@@ -221,6 +221,84 @@ static void gemm_task(void* ctx, int64_t t) {
   }
 }
 
+// ---- GEMM of a few rows (batch-1 inference): no packing ----------------------------------------------
+
+// Columns [j0, j1) of C for every row, straight from A and B: a dot product per output when B's
+// columns are contiguous (x @ W^T, nn.Linear), else a broadcast multiply-add over B's contiguous rows.
+template <class T>
+static void small_m_cols(const GemmArgs& g, int64_t j0, int64_t j1) {
+  typedef typename Blocking<T>::V V;
+  constexpr int W = Blocking<T>::W;
+  const T* A = static_cast<const T*>(g.A);
+  const T* B = static_cast<const T*>(g.B);
+  T* C = static_cast<T*>(g.C);
+  const int64_t K = g.K;
+  for (int64_t i = 0; i < g.M; i++) {
+    const T* a = A + i * g.sam;
+    T* c = C + i * g.scm;
+    if (g.sbk == 1 && g.sak == 1) {
+      for (int64_t j = j0; j < j1; j++) {
+        const T* b = B + j * g.sbn;
+        V s0 = {}, s1 = {}, s2 = {}, s3 = {};
+        int64_t k = 0;
+        for (; k + 4 * W <= K; k += 4 * W) {
+          s0 += loadu<V>(a + k) * loadu<V>(b + k);
+          s1 += loadu<V>(a + k + W) * loadu<V>(b + k + W);
+          s2 += loadu<V>(a + k + 2 * W) * loadu<V>(b + k + 2 * W);
+          s3 += loadu<V>(a + k + 3 * W) * loadu<V>(b + k + 3 * W);
+        }
+        for (; k + W <= K; k += W) s0 += loadu<V>(a + k) * loadu<V>(b + k);
+        s0 += s1 + s2 + s3;
+        T s = 0;
+        for (int l = 0; l < W; l++) s += s0[l];
+        for (; k < K; k++) s += a[k] * b[k];
+        c[j * g.scn] = s;
+      }
+    } else {
+      int64_t j = j0;
+      for (; j + 4 * W <= j1; j += 4 * W) {
+        V c0 = {}, c1 = {}, c2 = {}, c3 = {};
+        for (int64_t k = 0; k < K; k++) {
+          const T* b = B + k * g.sbk + j;
+          const V av = V{} + a[k * g.sak];
+          c0 += av * loadu<V>(b);
+          c1 += av * loadu<V>(b + W);
+          c2 += av * loadu<V>(b + 2 * W);
+          c3 += av * loadu<V>(b + 3 * W);
+        }
+        storeu(c + j, c0);
+        storeu(c + j + W, c1);
+        storeu(c + j + 2 * W, c2);
+        storeu(c + j + 3 * W, c3);
+      }
+      for (; j < j1; j++) {
+        T s = 0;
+        for (int64_t k = 0; k < K; k++) s += a[k * g.sak] * B[k * g.sbk + j];
+        c[j] = s;
+      }
+    }
+  }
+}
+
+template <class T>
+static void small_m_task(void* ctx, int64_t t) {
+  const GemmArgs& g = *static_cast<const GemmArgs*>(ctx);
+  const int64_t chunk = 64;
+  small_m_cols<T>(g, t * chunk, imin<int64_t>(g.N, (t + 1) * chunk));
+}
+
+// Whether the few-rows path took the product (at most 4 rows, and a layout it reads with unit stride).
+template <class T>
+static bool gemm_small_m(const GemmArgs& g, bool parallel) {
+  if (g.M > 4 || !((g.sbk == 1 && g.sak == 1) || (g.sbn == 1 && g.scn == 1))) return false;
+  const int64_t tasks = (g.N + 63) / 64;
+  if (parallel && num_threads() > 1 && tasks > 1 && g.M * g.N * g.K >= (int64_t(1) << 20))
+    parallel_for(tasks, small_m_task<T>, const_cast<GemmArgs*>(&g));
+  else
+    small_m_cols<T>(g, 0, g.N);
+  return true;
+}
+
 template <class T>
 static void gemm(const GemmArgs& g, bool parallel) {
   typedef Blocking<T> BL;
@@ -232,6 +310,7 @@ static void gemm(const GemmArgs& g, bool parallel) {
       for (int64_t j = 0; j < g.N; j++) C[i * g.scm + j * g.scn] = 0;
     return;
   }
+  if (gemm_small_m<T>(g, parallel)) return;
   const int threads = parallel ? num_threads() : 1;
   // Below ~2 MFLOP a job costs more than it saves.
   const bool par = threads > 1 && g.M * g.N * g.K >= (int64_t(1) << 20);

@@ -314,3 +314,778 @@ test("the native kernel set is in use unless TORCHTS_KERNELS=ts", () => {
   else if (process.env.TORCHTS_KERNELS === "native") assert.equal(info.kernels, "native");
   assert.ok(getNumThreads() >= 1);
 });
+
+// ---- NN kernels: convolution, index kernels, comparisons / where ---------------------------------
+
+interface ConvCase {
+  x: number[]; // (N, C, *sp)
+  w: number[]; // (O, C / groups, *k)
+  stride: number[];
+  padding: number[];
+  dilation: number[];
+  inputDilation: number[];
+  groups: number;
+  xPerm?: number[]; // x stored in this dim order (a permuted, non-contiguous view)
+  wFlip?: boolean; // w read through negative spatial strides
+}
+
+/** Output size per spatial dim, as the convolution primitive computes it (padding on both sides). */
+function convOut(c: ConvCase): number[] {
+  return c.x.slice(2).map((L, d) => {
+    const dil = (L - 1) * c.inputDilation[d]! + 1;
+    return Math.floor((dil + 2 * c.padding[d]! - c.dilation[d]! * (c.w[2 + d]! - 1) - 1) / c.stride[d]!) + 1;
+  });
+}
+
+/** A strided view of random data with logical shape `shape`, stored in dim order `perm`. */
+function randomView(dtype: DType, shape: number[], perm?: number[], flipSpatial = false): View {
+  const order = perm ?? shape.map((_, i) => i);
+  const stored = order.map((d) => shape[d]!);
+  const st = contiguous(stored);
+  const strides = new Array<number>(shape.length);
+  order.forEach((d, i) => (strides[d] = st[i]!));
+  const n = shape.reduce((a, b) => a * b, 1);
+  const Ctor = dtype === "float64" || dtype === "int64" ? Float64Array : Float32Array;
+  const data = new Ctor(n + 3);
+  for (let i = 0; i < data.length; i++) data[i] = rand() * 2 - 1;
+  let offset = 3;
+  if (flipSpatial)
+    for (let d = 2; d < shape.length; d++) {
+      offset += (shape[d]! - 1) * strides[d]!;
+      strides[d] = -strides[d]!;
+    }
+  return view(dtype, data, shape, strides, offset);
+}
+
+/** Element of a view at a multi-index. */
+function at(v: View, idx: number[]): number {
+  const a = (v.storage as CpuStorage).data;
+  return a[v.offset + idx.reduce((s, i, d) => s + i * v.strides[d]!, 0)]!;
+}
+
+/** The convolution by its definition, in float64: out and the sum of |terms| per element. */
+function convReference(c: ConvCase, x: View, w: View): { out: Float64Array; mag: Float64Array } {
+  const nsp = c.x.length - 2;
+  const os = convOut(c);
+  const [N, C] = c.x as [number, number];
+  const O = c.w[0]!;
+  const Cg = C / c.groups;
+  const Og = O / c.groups;
+  const L = os.reduce((a, b) => a * b, 1);
+  const K = c.w.slice(2).reduce((a, b) => a * b, 1);
+  const out = new Float64Array(N * O * L);
+  const mag = new Float64Array(N * O * L);
+  const unr = (i: number, sh: number[]) => {
+    const r: number[] = [];
+    for (let d = sh.length - 1; d >= 0; d--) {
+      r[d] = i % sh[d]!;
+      i = Math.floor(i / sh[d]!);
+    }
+    return r;
+  };
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < O; o++)
+      for (let l = 0; l < L; l++) {
+        const p = unr(l, os);
+        let s = 0;
+        let m = 0;
+        const g = Math.floor(o / Og);
+        for (let ci = 0; ci < Cg; ci++)
+          for (let t = 0; t < K; t++) {
+            const tp = unr(t, c.w.slice(2));
+            const xi: number[] = [];
+            let ok = true;
+            for (let d = 0; d < nsp; d++) {
+              const e = p[d]! * c.stride[d]! - c.padding[d]! + tp[d]! * c.dilation[d]!;
+              if (e < 0 || e % c.inputDilation[d]! !== 0 || e / c.inputDilation[d]! >= c.x[2 + d]!) ok = false;
+              xi.push(e / c.inputDilation[d]!);
+            }
+            if (!ok) continue;
+            const v = at(x, [n, g * Cg + ci, ...xi]) * at(w, [o, ci, ...tp]);
+            s += v;
+            m += Math.abs(v);
+          }
+        out[(n * O + o) * L + l] = s;
+        mag[(n * O + o) * L + l] = m;
+      }
+  return { out, mag };
+}
+
+const convCases: ConvCase[] = [
+  // 2-D 3x3, padding 1 (the README CNN's layers)
+  {
+    x: [2, 3, 9, 8],
+    w: [4, 3, 3, 3],
+    stride: [1, 1],
+    padding: [1, 1],
+    dilation: [1, 1],
+    inputDilation: [1, 1],
+    groups: 1,
+  },
+  // strided, dilated, grouped, permuted input, flipped kernel
+  {
+    x: [3, 4, 11, 10],
+    w: [6, 2, 3, 2],
+    stride: [2, 3],
+    padding: [2, 1],
+    dilation: [2, 1],
+    inputDilation: [1, 1],
+    groups: 2,
+    xPerm: [1, 0, 3, 2],
+    wFlip: true,
+  },
+  // depthwise
+  {
+    x: [2, 5, 7, 7],
+    w: [5, 1, 3, 3],
+    stride: [1, 1],
+    padding: [1, 1],
+    dilation: [1, 1],
+    inputDilation: [1, 1],
+    groups: 5,
+  },
+  // 1x1 (multiplies the input in place) and its strided-input variant
+  {
+    x: [2, 6, 5, 4],
+    w: [7, 6, 1, 1],
+    stride: [1, 1],
+    padding: [0, 0],
+    dilation: [1, 1],
+    inputDilation: [1, 1],
+    groups: 1,
+  },
+  {
+    x: [2, 6, 5, 4],
+    w: [7, 6, 1, 1],
+    stride: [1, 1],
+    padding: [0, 0],
+    dilation: [1, 1],
+    inputDilation: [1, 1],
+    groups: 1,
+    xPerm: [0, 2, 3, 1],
+  },
+  // input dilation (transposed convolution / input gradient of a strided conv), negative padding
+  {
+    x: [2, 3, 5, 6],
+    w: [2, 3, 3, 3],
+    stride: [1, 1],
+    padding: [2, -1],
+    dilation: [1, 1],
+    inputDilation: [2, 3],
+    groups: 1,
+  },
+  // kernel wider than the output (the weight gradient's shape): im2col along the taps
+  {
+    x: [3, 4, 12, 13],
+    w: [5, 4, 10, 11],
+    stride: [1, 1],
+    padding: [0, 1],
+    dilation: [1, 1],
+    inputDilation: [1, 1],
+    groups: 1,
+  },
+  {
+    x: [2, 4, 12, 13],
+    w: [6, 2, 5, 6],
+    stride: [1, 1],
+    padding: [1, 0],
+    dilation: [2, 2],
+    inputDilation: [1, 1],
+    groups: 2,
+  },
+  // 1-D
+  { x: [2, 3, 17], w: [4, 3, 5], stride: [2], padding: [3], dilation: [2], inputDilation: [1], groups: 1 },
+  // many output channels, few positions (the transposed GEMM)
+  {
+    x: [2, 3, 4, 4],
+    w: [40, 3, 3, 3],
+    stride: [1, 1],
+    padding: [0, 0],
+    dilation: [1, 1],
+    inputDilation: [1, 1],
+    groups: 1,
+  },
+];
+
+/** The weight gradient by its definition, in float64: dW[o, ci, t] = sum over n, l of gy[n, o, l] x[n, c, l.t]. */
+function convWeightGradReference(c: ConvCase, gy: View, x: View): { out: Float64Array; mag: Float64Array } {
+  const nsp = c.x.length - 2;
+  const os = convOut(c);
+  const [N, C] = c.x as [number, number];
+  const O = c.w[0]!;
+  const Cg = C / c.groups;
+  const Og = O / c.groups;
+  const L = os.reduce((a, b) => a * b, 1);
+  const ks = c.w.slice(2);
+  const K = ks.reduce((a, b) => a * b, 1);
+  const out = new Float64Array(O * Cg * K);
+  const mag = new Float64Array(O * Cg * K);
+  const unr = (i: number, sh: number[]) => {
+    const r: number[] = [];
+    for (let d = sh.length - 1; d >= 0; d--) {
+      r[d] = i % sh[d]!;
+      i = Math.floor(i / sh[d]!);
+    }
+    return r;
+  };
+  for (let o = 0; o < O; o++)
+    for (let ci = 0; ci < Cg; ci++)
+      for (let t = 0; t < K; t++) {
+        const tp = unr(t, ks);
+        let s = 0;
+        let m = 0;
+        for (let n = 0; n < N; n++)
+          for (let l = 0; l < L; l++) {
+            const p = unr(l, os);
+            const xi: number[] = [];
+            let ok = true;
+            for (let d = 0; d < nsp; d++) {
+              const e = p[d]! * c.stride[d]! - c.padding[d]! + tp[d]! * c.dilation[d]!;
+              if (e < 0 || e % c.inputDilation[d]! !== 0 || e / c.inputDilation[d]! >= c.x[2 + d]!) ok = false;
+              xi.push(e / c.inputDilation[d]!);
+            }
+            if (!ok) continue;
+            const v = at(gy, [n, o, ...p]) * at(x, [n, Math.floor(o / Og) * Cg + ci, ...xi]);
+            s += v;
+            m += Math.abs(v);
+          }
+        out[(o * Cg + ci) * K + t] = s;
+        mag[(o * Cg + ci) * K + t] = m;
+      }
+  return { out, mag };
+}
+
+/** The input gradient by its definition, in float64: dx[n, c, i] = sum of gy[n, o, l] w[o, c, t] over the taps reading i. */
+function convInputGradReference(c: ConvCase, gy: View, w: View): { out: Float64Array; mag: Float64Array } {
+  const nsp = c.x.length - 2;
+  const os = convOut(c);
+  const [N, C] = c.x as [number, number];
+  const O = c.w[0]!;
+  const Cg = C / c.groups;
+  const Og = O / c.groups;
+  const L = os.reduce((a, b) => a * b, 1);
+  const ks = c.w.slice(2);
+  const K = ks.reduce((a, b) => a * b, 1);
+  const xs = c.x.slice(2);
+  const S = xs.reduce((a, b) => a * b, 1);
+  const out = new Float64Array(N * C * S);
+  const mag = new Float64Array(N * C * S);
+  const unr = (i: number, sh: number[]) => {
+    const r: number[] = [];
+    for (let d = sh.length - 1; d >= 0; d--) {
+      r[d] = i % sh[d]!;
+      i = Math.floor(i / sh[d]!);
+    }
+    return r;
+  };
+  for (let n = 0; n < N; n++)
+    for (let o = 0; o < O; o++)
+      for (let l = 0; l < L; l++) {
+        const p = unr(l, os);
+        const gi = Math.floor(o / Og);
+        for (let ci = 0; ci < Cg; ci++)
+          for (let t = 0; t < K; t++) {
+            const tp = unr(t, ks);
+            const xi: number[] = [];
+            for (let d = 0; d < nsp; d++) xi.push(p[d]! * c.stride[d]! - c.padding[d]! + tp[d]! * c.dilation[d]!);
+            if (xi.some((e, d) => e < 0 || e >= xs[d]!)) continue;
+            const v = at(gy, [n, o, ...p]) * at(w, [o, ci, ...tp]);
+            const flat = (n * C + gi * Cg + ci) * S + xi.reduce((f, e, d) => f * xs[d]! + e, 0);
+            out[flat] += v;
+            mag[flat] += Math.abs(v);
+          }
+      }
+  return { out, mag };
+}
+
+for (const isa of isas) {
+  describe(`native NN kernels (${isa})`, { skip: !native && "addon not built" }, () => {
+    test("convolution matches its definition over geometries, layouts, dtypes and thread counts", () => {
+      addon!.selectIsa(isa);
+      const before = getNumThreads();
+      try {
+        for (const threads of [1, 2])
+          for (const dtype of ["float32", "float64"] as const)
+            for (const c of convCases) {
+              setNumThreads(threads);
+              const x = randomView(dtype, c.x, c.xPerm);
+              const w = randomView(dtype, c.w, undefined, c.wFlip);
+              const os = [c.x[0]!, c.w[0]!, ...convOut(c)];
+              const n = os.reduce((a, b) => a * b, 1);
+              const Ctor = dtype === "float64" ? Float64Array : Float32Array;
+              const out = view(dtype, new Ctor(n + 2).fill(7), os, contiguous(os), 2);
+              const padding = c.padding;
+              K.conv(x, w, out, { ...c, padding });
+              const { out: ref, mag } = convReference(c, x, w);
+              const got = (out.storage as CpuStorage).data;
+              const eps = dtype === "float64" ? 1e-13 : 2e-6;
+              for (let i = 0; i < n; i++)
+                if (Math.abs(got[2 + i]! - ref[i]!) > eps * (mag[i]! + 1e-30))
+                  assert.fail(
+                    `conv ${JSON.stringify(c)} ${dtype} ${threads} threads, element ${i}: ${got[2 + i]} vs ${ref[i]}`,
+                  );
+              assert.equal(got[0], 7, "writes before the output");
+            }
+      } finally {
+        setNumThreads(before);
+        addon!.selectIsa(startIsa);
+      }
+    });
+
+    test("convolution input gradient matches its definition over geometries, layouts, dtypes and threads", () => {
+      assert.ok(K.convInputGrad, "the native kernels have convInputGrad");
+      addon!.selectIsa(isa);
+      const before = getNumThreads();
+      try {
+        for (const threads of [1, 2])
+          for (const dtype of ["float32", "float64"] as const)
+            for (const c of convCases.filter((cc) => cc.inputDilation.every((e) => e === 1))) {
+              setNumThreads(threads);
+              const w = randomView(dtype, c.w, undefined, c.wFlip);
+              const gy = randomView(
+                dtype,
+                [c.x[0]!, c.w[0]!, ...convOut(c)],
+                [1, 0, ...c.x.slice(2).map((_, d) => d + 2)],
+              );
+              const n = c.x.reduce((a, b) => a * b, 1);
+              const Ctor = dtype === "float64" ? Float64Array : Float32Array;
+              const out = view(dtype, new Ctor(n + 2).fill(7), c.x, contiguous(c.x), 2);
+              K.convInputGrad!(gy, w, out, c);
+              const { out: ref, mag } = convInputGradReference(c, gy, w);
+              const got = (out.storage as CpuStorage).data;
+              const eps = dtype === "float64" ? 1e-13 : 4e-6;
+              for (let i = 0; i < n; i++)
+                if (Math.abs(got[2 + i]! - ref[i]!) > eps * (mag[i]! + 1e-30))
+                  assert.fail(
+                    `convInputGrad ${JSON.stringify(c)} ${dtype} ${threads} threads, element ${i}: ${got[2 + i]} vs ${ref[i]}`,
+                  );
+              assert.deepEqual([got[0], got[1]], [7, 7], "writes before the output");
+            }
+      } finally {
+        setNumThreads(before);
+        addon!.selectIsa(startIsa);
+      }
+    });
+
+    test("convolution weight gradient matches its definition over geometries, layouts, dtypes and threads", () => {
+      assert.ok(K.convWeightGrad, "the native kernels have convWeightGrad");
+      addon!.selectIsa(isa);
+      const before = getNumThreads();
+      try {
+        for (const threads of [1, 2])
+          for (const dtype of ["float32", "float64"] as const)
+            for (const c of convCases) {
+              setNumThreads(threads);
+              const x = randomView(dtype, c.x, c.xPerm);
+              // gy with sample and channel dims swapped in memory (positions stay one unit-stride run)
+              const gy = randomView(
+                dtype,
+                [c.x[0]!, c.w[0]!, ...convOut(c)],
+                [1, 0, ...c.x.slice(2).map((_, d) => d + 2)],
+              );
+              const n = c.w.reduce((a, b) => a * b, 1);
+              const Ctor = dtype === "float64" ? Float64Array : Float32Array;
+              const out = view(dtype, new Ctor(n + 2).fill(7), c.w, contiguous(c.w), 2);
+              K.convWeightGrad!(gy, x, out, c);
+              const { out: ref, mag } = convWeightGradReference(c, gy, x);
+              const got = (out.storage as CpuStorage).data;
+              const eps = dtype === "float64" ? 1e-13 : 4e-6;
+              for (let i = 0; i < n; i++)
+                if (Math.abs(got[2 + i]! - ref[i]!) > eps * (mag[i]! + 1e-30))
+                  assert.fail(
+                    `convWeightGrad ${JSON.stringify(c)} ${dtype} ${threads} threads, element ${i}: ${got[2 + i]} vs ${ref[i]}`,
+                  );
+              assert.equal(got[0], 7, "writes before the output");
+              assert.equal(got[1], 7, "writes before the output");
+            }
+      } finally {
+        setNumThreads(before);
+        addon!.selectIsa(startIsa);
+      }
+    });
+  });
+}
+
+describe("native index kernels", { skip: !native && "addon not built" }, () => {
+  const f32 = (shape: number[], perm?: number[]) => randomView("float32", shape, perm);
+  const idx = (shape: number[], n: number, perm?: number[]) => {
+    const v = randomView("int64", shape, perm);
+    const a = (v.storage as CpuStorage).data;
+    for (let i = 0; i < a.length; i++) a[i] = Math.floor(rand() * n);
+    return v;
+  };
+  const data = (v: View) => (v.storage as CpuStorage).data;
+
+  test("gather reads x along dim at the indices, through strides", () => {
+    for (const dim of [0, 1, 2]) {
+      const x = f32([4, 5, 6], [2, 0, 1]);
+      const index = idx([3, 4, 5], x.shape[dim]!, [1, 2, 0]);
+      const out = view("float32", new Float32Array(60), [3, 4, 5], contiguous([3, 4, 5]));
+      K.gather(x, dim, index, out);
+      let i = 0;
+      for (let a = 0; a < 3; a++)
+        for (let b = 0; b < 4; b++)
+          for (let c = 0; c < 5; c++) {
+            const p = [a, b, c];
+            p[dim] = at(index, [a, b, c]);
+            assert.equal(data(out)[i++], at(x, p));
+          }
+    }
+  });
+
+  test("gather and scatter report out-of-range indices as PyTorch does", () => {
+    const x = f32([2, 3]);
+    const index = idx([2, 2], 3);
+    data(index)[index.offset + 1] = 3;
+    const out = view("float32", new Float32Array(4), [2, 2], [2, 1]);
+    assert.throws(() => K.gather(x, 1, index, out), /index 3 is out of bounds for dimension 1 with size 3/);
+    const o = view("float32", new Float32Array(6), [2, 3], [3, 1]);
+    assert.throws(() => K.scatter(o, 1, index, f32([2, 2]), "sum", true), /index 3 is out of bounds/);
+  });
+
+  test("scatter (plain and summing) writes src at the indices in row-major order", () => {
+    for (const reduce of ["none", "sum"] as const) {
+      const out = view("float32", new Float32Array(40).fill(1), [5, 8], [8, 1]);
+      const index = idx([6, 4], 5);
+      const src = f32([6, 4], [1, 0]);
+      const want = Float32Array.from(data(out));
+      for (let a = 0; a < 6; a++)
+        for (let b = 0; b < 4; b++) {
+          const p = at(index, [a, b]) * 8 + b;
+          want[p] = reduce === "sum" ? Math.fround(want[p]! + at(src, [a, b])) : at(src, [a, b]);
+        }
+      K.scatter(out, 0, index, src, reduce, true);
+      assert.deepEqual([...data(out)], [...want]);
+    }
+  });
+
+  test("argmax / argmin: first extreme along the last dim, NaN counts as the extreme", () => {
+    const x = f32([7, 9], [1, 0]);
+    const a = data(x);
+    a[x.offset + 2 * x.strides[0]! + 4 * x.strides[1]!] = NaN;
+    a[x.offset + 3 * x.strides[0]! + 1 * x.strides[1]!] = a[x.offset + 3 * x.strides[0]! + 5 * x.strides[1]!] = 5;
+    for (const kind of ["max", "min"] as const) {
+      const out = view("int64", new Float64Array(7), [7], [1]);
+      K.argReduce(kind, x, out);
+      for (let r = 0; r < 7; r++) {
+        let bi = 0;
+        for (let i = 1; i < 9; i++) {
+          const v = at(x, [r, i]);
+          const best = at(x, [r, bi]);
+          if (best !== best) break;
+          if (v !== v || (kind === "max" ? v > best : v < best)) bi = i;
+        }
+        assert.equal(data(out)[r], bi, `${kind} row ${r}`);
+      }
+      if (kind === "max") assert.equal(data(out)[2], 4);
+      if (kind === "max") assert.equal(data(out)[3], 1);
+    }
+  });
+
+  test("stridedAccumulate adds a gradient into a transposed and an overlapping view", () => {
+    const src = f32([6, 7]);
+    const out = view("float32", new Float32Array(50).fill(0.5), [50], [1]);
+    K.stridedAccumulate(src, out, [6, 7], [1, 6], 3); // a transposed view at offset 3
+    const want = new Float32Array(50).fill(0.5);
+    for (let i = 0; i < 6; i++)
+      for (let j = 0; j < 7; j++) want[3 + i + 6 * j] = Math.fround(want[3 + i + 6 * j]! + at(src, [i, j]));
+    assert.deepEqual([...data(out)], [...want]);
+    const out2 = view("float32", new Float32Array(7), [7], [1]);
+    K.stridedAccumulate(src, out2, [6, 7], [0, 1], 0); // expanded view: rows add up in order
+    const want2 = new Float32Array(7);
+    for (let i = 0; i < 6; i++) for (let j = 0; j < 7; j++) want2[j] = Math.fround(want2[j]! + at(src, [i, j]));
+    assert.deepEqual([...data(out2)], [...want2]);
+  });
+
+  test("float32 comparisons with a scalar and where with a bool mask match the TS kernels", () => {
+    const shape = [33, 40];
+    const x = f32(shape, [1, 0]);
+    data(x)[x.offset + 5] = NaN;
+    data(x)[x.offset + 6] = 0;
+    const zero = view("int64", new Float64Array([0]), shape, [0, 0]);
+    for (const js of [
+      "a <= b ? 1 : 0",
+      "a < b ? 1 : 0",
+      "a >= b ? 1 : 0",
+      "a > b ? 1 : 0",
+      "a === b ? 1 : 0",
+      "a !== b ? 1 : 0",
+    ]) {
+      const e = { js, reads: [null, "Math.fround"] };
+      const o1 = {
+        ...view("bool", new Float32Array(0), shape, contiguous(shape)),
+        storage: new CpuStorage("bool", new Uint8Array(1320)),
+      };
+      const o2 = { ...o1, storage: new CpuStorage("bool", new Uint8Array(1320)) };
+      K.map(e, [x, zero], o1, []);
+      runMap(e, [x, zero], o2, []);
+      assert.deepEqual([...data(o1)], [...data(o2)], js);
+    }
+    const mask = {
+      ...view("bool", new Float32Array(0), shape, contiguous(shape)),
+      storage: new CpuStorage("bool", new Uint8Array(1320)),
+    };
+    for (let i = 0; i < 1320; i++) (data(mask) as Uint8Array)[i] = rand() < 0.5 ? 1 : 0;
+    const g = f32(shape);
+    const e = { js: "a !== 0 ? b : c" };
+    for (const ins of [
+      [mask, zero, g],
+      [mask, g, zero],
+      [mask, g, x],
+    ]) {
+      const o1 = view("float32", new Float32Array(1320), shape, contiguous(shape));
+      const o2 = view("float32", new Float32Array(1320), shape, contiguous(shape));
+      K.map(e, ins, o1, []);
+      runMap(e, ins, o2, []);
+      assert.deepEqual([...data(o1)], [...data(o2)]);
+    }
+  });
+});
+
+// ---- fused optimizer steps (sgdStep, adamStep) -----------------------------------------------------
+
+type FArr = Float32Array | Float64Array;
+interface OptimAddonT {
+  sgdStep(arrays: FArr[], meta: Float64Array): void;
+  adamStep(arrays: FArr[], meta: Float64Array): void;
+}
+
+describe("native fused optimizer steps", { skip: !native && "addon not built" }, () => {
+  const opt = addon as unknown as OptimAddonT;
+  // sizes: empty, tiny, and more than one 32768-element chunk
+  const sizes = [0, 7, 70001];
+  const randArr = (Ctor: typeof Float32Array | typeof Float64Array, n: number, off: number) => {
+    const a = new Ctor(n + off);
+    for (let i = 0; i < a.length; i++) a[i] = rand() * 2 - 1;
+    return a;
+  };
+
+  test("SGD matches PyTorch's per-op arithmetic (momentum, dampening, nesterov, decay, maximize)", () => {
+    const before = getNumThreads();
+    try {
+      for (const threads of [1, 2])
+        for (const dtype of ["float32", "float64"] as const)
+          for (const [momentum, dampening, wd, nesterov, maximize] of [
+            [0, 0, 0, false, false],
+            [0.9, 0, 0, false, false],
+            [0.9, 0.5, 0.1, false, true],
+            [0.8, 0, 0.01, true, false],
+          ] as const) {
+            setNumThreads(threads);
+            const Ctor = dtype === "float64" ? Float64Array : Float32Array;
+            const r = dtype === "float64" ? (v: number) => v : Math.fround;
+            const lr = 0.1;
+            const arrays: FArr[] = [];
+            const meta = [sizes.length, lr, momentum, dampening, wd, +nesterov, +maximize];
+            const expect: number[][] = [];
+            sizes.forEach((n, k) => {
+              const [P, G, B] = [randArr(Ctor, n, 1), randArr(Ctor, n, 2), randArr(Ctor, n, 3)];
+              const init = k === 1; // a new buffer takes this step's direction
+              const Pe = [...P];
+              const Be = [...B];
+              for (let i = 0; i < n; i++) {
+                let d = maximize ? -G[2 + i]! : G[2 + i]!;
+                if (wd !== 0) d = r(d + r(r(wd) * Pe[1 + i]!));
+                if (momentum !== 0) {
+                  const b = init ? d : r(r(Be[3 + i]! * r(momentum)) + r(r(1 - dampening) * d));
+                  Be[3 + i] = b;
+                  d = nesterov ? r(d + r(r(momentum) * b)) : b;
+                }
+                Pe[1 + i] = r(Pe[1 + i]! + r(r(-lr) * d));
+              }
+              arrays.push(P, G, B);
+              meta.push(n, 1, 2, 3, +init);
+              expect.push(Pe, momentum !== 0 ? Be : [...B]);
+            });
+            opt.sgdStep(arrays, new Float64Array(meta));
+            const rtol = dtype === "float64" ? 1e-15 : 3e-7;
+            sizes.forEach((_, k) => {
+              for (const [got, exp] of [
+                [arrays[3 * k]!, expect[2 * k]!],
+                [arrays[3 * k + 2]!, expect[2 * k + 1]!],
+              ] as const)
+                for (let i = 0; i < got.length; i++)
+                  if (Math.abs(got[i]! - exp[i]!) > rtol * Math.abs(exp[i]!) + 1e-12)
+                    assert.fail(`sgd ${dtype} momentum ${momentum} param ${k} element ${i}: ${got[i]} vs ${exp[i]}`);
+            });
+          }
+    } finally {
+      setNumThreads(before);
+    }
+  });
+
+  test("Adam and AdamW match PyTorch's per-op arithmetic (amsgrad, decay, maximize, per-parameter steps)", () => {
+    const before = getNumThreads();
+    try {
+      for (const threads of [1, 2])
+        for (const dtype of ["float32", "float64"] as const)
+          for (const [wd, amsgrad, maximize, decoupled] of [
+            [0, false, false, false],
+            [0.1, true, false, false],
+            [0.05, false, true, false],
+            [0.01, true, false, true],
+            [0, false, true, true],
+          ] as const) {
+            setNumThreads(threads);
+            const Ctor = dtype === "float64" ? Float64Array : Float32Array;
+            const r = dtype === "float64" ? (v: number) => v : Math.fround;
+            const [lr, beta1, beta2, eps] = [0.01, 0.9, 0.99, 1e-8];
+            const arrays: FArr[] = [];
+            const meta = [sizes.length, lr, beta1, beta2, eps, wd, +amsgrad, +maximize, +decoupled];
+            const expect: number[][] = [];
+            sizes.forEach((n, k) => {
+              const step = k + 2;
+              const [P, G, M, V, X] = [0, 1, 2, 3, 4].map((o) => randArr(Ctor, n, o)) as FArr[];
+              for (const A of [V!, X!]) for (let i = 0; i < A.length; i++) A[i] = Math.abs(A[i]!);
+              const [Pe, Me, Ve, Xe] = [[...P!], [...M!], [...V!], [...X!]];
+              const stepSize = lr / (1 - beta1 ** step);
+              const bc2 = Math.sqrt(1 - beta2 ** step);
+              for (let i = 0; i < n; i++) {
+                let g = maximize ? -G![1 + i]! : G![1 + i]!;
+                let p = Pe[i]!;
+                if (decoupled) p = r(p * r(1 - lr * wd));
+                else if (wd !== 0) g = r(g + r(r(wd) * p));
+                const m = r(r(Me[2 + i]! * r(beta1)) + r(r(1 - beta1) * g));
+                let v = r(r(Ve[3 + i]! * r(beta2)) + r(r(r(1 - beta2) * g) * g));
+                Me[2 + i] = m;
+                Ve[3 + i] = v;
+                if (amsgrad) v = Xe[4 + i] = Math.max(Xe[4 + i]!, v);
+                const denom = r(r(r(Math.sqrt(v)) / r(bc2)) + r(eps));
+                Pe[i] = r(p + r(r(r(-stepSize) * m) / denom));
+              }
+              arrays.push(P!, G!, M!, V!, X!);
+              meta.push(n, 0, 1, 2, 3, 4, step);
+              expect.push(Pe, Me, Ve, amsgrad ? Xe : [...X!]);
+            });
+            opt.adamStep(arrays, new Float64Array(meta));
+            const rtol = dtype === "float64" ? 1e-14 : 1e-6;
+            sizes.forEach((_, k) => {
+              for (const [j, name] of [
+                [0, "param"],
+                [2, "exp_avg"],
+                [3, "exp_avg_sq"],
+                [4, "max_exp_avg_sq"],
+              ] as const) {
+                const got = arrays[5 * k + j]!;
+                const exp = expect[4 * k + (j === 0 ? 0 : j - 1)]!;
+                for (let i = 0; i < got.length; i++)
+                  if (Math.abs(got[i]! - exp[i]!) > rtol * Math.abs(exp[i]!) + 1e-12)
+                    assert.fail(
+                      `adam ${dtype} wd ${wd} amsgrad ${amsgrad} decoupled ${decoupled} ${name} ${k}, element ${i}: ${got[i]} vs ${exp[i]}`,
+                    );
+              }
+            });
+          }
+    } finally {
+      setNumThreads(before);
+    }
+  });
+
+  test("fused steps reject out-of-range tensors", () => {
+    const a = new Float32Array(4);
+    assert.throws(
+      () => opt.sgdStep([a, a.slice(), a.slice()], new Float64Array([1, 0.1, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0])),
+      /out of range/,
+    );
+    assert.throws(
+      () => opt.adamStep([a], new Float64Array([1, 0.1, 0.9, 0.99, 1e-8, 0, 0, 0, 0, 4, 0, 0, 0, 0, 0, 1])),
+      /wrong number/,
+    );
+  });
+});
+
+// ---- max pooling's argmax (maxPoolIndices) ---------------------------------------------------------
+
+interface PoolCase {
+  sp: number[];
+  k: number[];
+  s: number[];
+  p: number[];
+  d: number[];
+  ceil?: boolean;
+}
+
+/** PyTorch's pooling output size. */
+function poolOutSize(L: number, k: number, s: number, p: number, d: number, ceil: boolean): number {
+  let o = Math.floor((L + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0)) / s) + 1;
+  if (ceil && (o - 1) * s >= L + p) o--;
+  return o;
+}
+
+/** The argmax by definition: first maximum over real taps in row-major order, first NaN wins. */
+function poolReference(c: PoolCase, x: View, M: number, out: number[]): number[] {
+  const res: number[] = [];
+  const nOut = out.reduce((a, b) => a * b, 1);
+  const K = c.k.reduce((a, b) => a * b, 1);
+  const unr = (i: number, sh: number[]) => {
+    const r: number[] = [];
+    for (let d = sh.length - 1; d >= 0; d--) {
+      r[d] = i % sh[d]!;
+      i = Math.floor(i / sh[d]!);
+    }
+    return r;
+  };
+  for (let m = 0; m < M; m++)
+    for (let q = 0; q < nOut; q++) {
+      const o = unr(q, out);
+      let best = -Infinity;
+      let idx = -1;
+      for (let t = 0; t < K; t++) {
+        const tp = unr(t, c.k);
+        const pos = o.map((oi, i) => oi * c.s[i]! - c.p[i]! + tp[i]! * c.d[i]!);
+        if (!pos.every((p, i) => p >= 0 && p < c.sp[i]!)) continue;
+        const flat = pos.reduce((f, p, i) => f * c.sp[i]! + p, 0);
+        if (idx < 0) idx = flat;
+        const v = at(x, [m, ...pos]);
+        if (best !== best) continue;
+        if (v > best || v !== v) {
+          best = v;
+          idx = flat;
+        }
+      }
+      res.push(idx);
+    }
+  return res;
+}
+
+describe("native max pooling indices", { skip: !native && "addon not built" }, () => {
+  const cases: PoolCase[] = [
+    { sp: [9, 8], k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1] },
+    { sp: [9, 8], k: [3, 3], s: [2, 1], p: [1, 1], d: [1, 1], ceil: true },
+    { sp: [10, 11], k: [3, 2], s: [2, 3], p: [1, 0], d: [2, 3], ceil: true },
+    { sp: [17], k: [4], s: [3], p: [2], d: [1] },
+    { sp: [5, 6, 7], k: [2, 3, 2], s: [2, 2, 1], p: [1, 1, 0], d: [1, 1, 2] },
+  ];
+  test("matches its definition (padding, dilation, ceil mode, strided input, NaN, -inf, threads)", () => {
+    assert.ok(K.maxPoolIndices, "the native kernels have maxPoolIndices");
+    const before = getNumThreads();
+    try {
+      for (const threads of [1, 2])
+        for (const dtype of ["float32", "float64"] as const)
+          for (const c of cases) {
+            setNumThreads(threads);
+            const M = 6;
+            const shape = [M, ...c.sp];
+            // planes last in memory: a non-contiguous view
+            const x = randomView(dtype, shape, [...c.sp.map((_, i) => i + 1), 0]);
+            const X = (x.storage as CpuStorage).data;
+            // ties, NaNs and all -inf windows
+            for (let i = 0; i < X.length; i++) {
+              const r = rand();
+              if (r < 0.05) X[i] = NaN;
+              else if (r < 0.25) X[i] = -Infinity;
+              else if (r < 0.4) X[i] = 0.5;
+            }
+            const out = c.sp.map((L, i) => poolOutSize(L, c.k[i]!, c.s[i]!, c.p[i]!, c.d[i]!, c.ceil ?? false));
+            const n = M * out.reduce((a, b) => a * b, 1);
+            const o = view("int64", new Float64Array(n + 1).fill(-7), [M, ...out], contiguous([M, ...out]), 1);
+            K.maxPoolIndices!(x, o, { kernel: c.k, stride: c.s, padding: c.p, dilation: c.d });
+            const got = [...(o.storage as CpuStorage).data];
+            assert.equal(got[0], -7, "writes before the output");
+            assert.deepEqual(got.slice(1), poolReference(c, x, M, out), `${JSON.stringify(c)} ${dtype} ${threads}`);
+          }
+    } finally {
+      setNumThreads(before);
+    }
+  });
+});

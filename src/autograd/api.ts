@@ -5,19 +5,18 @@ import { Tensor, type GradHook } from "../tensor.js";
 import { runBackward, type BackwardOptions } from "./engine.js";
 import { gradEdge, Node, SavedTensor } from "./node.js";
 import { isGradEnabled, noGrad } from "./gradmode.js";
-import { onesLike, zeros } from "../ops/creation.js";
+import { zeros } from "../ops/creation.js";
 import type { DType } from "../dtype.js";
 import { fmtShape, sameShape } from "../shape.js";
 
 /** Backpropagate from `t`; `gradient` defaults to 1 for a one-element `t`. */
 export function backward(t: Tensor, gradient?: Tensor | null, opts: BackwardOptions = {}): void {
-  let g = gradient ?? null;
+  const g = gradient ?? null;
   if (!g) {
     if (t.numel() !== 1)
       throw new Error(
         `backward(): grad can be implicitly created only for scalar outputs (got shape ${fmtShape(t.shape)})`,
       );
-    g = onesLike(t);
   } else if (!sameShape(g.shape, t.shape))
     throw new RangeError(
       `backward(): Mismatch in shape: grad_output[0] has a shape of ${fmtShape(g.shape)} and output[0] has a shape of ${fmtShape(t.shape)}.`,
@@ -50,7 +49,7 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opts
       throw new Error(
         `grad(): grad can be implicitly created only for scalar outputs (output ${i} has shape ${fmtShape(o.shape)})`,
       );
-    return onesLike(o);
+    return null; // ones, made by the engine
   });
   const r = runBackward(outs, grads, opts, ins);
   r.forEach((g, i) => {
@@ -105,6 +104,7 @@ export class FunctionCtx {
   }
   /** Keep tensors for backward (checked against in-place modification). */
   saveForBackward(...tensors: Tensor[]): void {
+    this.releaseSaved();
     this.saved = tensors.map((t) => new SavedTensor(t));
   }
   /** The tensors passed to saveForBackward. */

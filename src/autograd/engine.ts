@@ -1,6 +1,8 @@
 // The backward engine: walks the graph from the roots in dependency order, sums gradients arriving
 // at each node, runs tensor hooks, accumulates into leaves' `.grad` (backward) or hands the gradients
-// of chosen inputs back (autograd.grad), and frees saved tensors unless retainGraph.
+// of chosen inputs back (autograd.grad), and frees saved tensors unless retainGraph. Without
+// createGraph the pass runs in a `tidy` scope: the intermediate gradients are disposed at its end
+// (on webgpu their buffers go back to the pool at once); what it hands out survives.
 
 import type { Tensor } from "../tensor.js";
 import { fmtShape, sameShape } from "../shape.js";
@@ -8,6 +10,8 @@ import { AccumulateGrad, gradEdge, type Edge, type Node } from "./node.js";
 import { withGradMode } from "./gradmode.js";
 import { add } from "../ops/elementwise.js";
 import { clone, detach } from "../ops/views.js";
+import { onesLike } from "../ops/creation.js";
+import { tidy } from "../memory/scope.js";
 
 /** Options of a backward pass. */
 export interface BackwardOptions {
@@ -29,9 +33,10 @@ function accumulate(a: Tensor | null, b: Tensor | null): Tensor | null {
   return add(a, b);
 }
 
-/** Run hooks registered on output `nr` of `node` (or on a leaf) over a gradient. */
-function runHooks(hooks: readonly ((g: Tensor) => Tensor | void)[] | undefined, g: Tensor): Tensor {
+/** Run hooks registered on output `nr` of `node` (or on a leaf) over a gradient; `seen` collects what they saw. */
+function runHooks(hooks: readonly ((g: Tensor) => Tensor | void)[] | undefined, g: Tensor, seen: Tensor[]): Tensor {
   for (const h of hooks ?? []) {
+    seen.push(g);
     const r = h(g);
     if (r) g = r;
   }
@@ -39,14 +44,29 @@ function runHooks(hooks: readonly ((g: Tensor) => Tensor | void)[] | undefined, 
 }
 
 /**
- * Backpropagate from `roots` with output gradients `grads`. With `inputs`, returns the gradients of
- * those tensors instead of accumulating into `.grad` (autograd.grad).
+ * Backpropagate from `roots` with output gradients `grads` (null: ones, made here). With `inputs`,
+ * returns the gradients of those tensors instead of accumulating into `.grad` (autograd.grad).
  */
 export function runBackward(
   roots: readonly Tensor[],
-  grads: readonly Tensor[],
+  grads: readonly (Tensor | null)[],
   opts: BackwardOptions,
   inputs?: readonly Tensor[],
+): (Tensor | null)[] {
+  if (opts.createGraph) return backwardPass(roots, grads, opts, inputs, []);
+  // everything made during the pass is disposed at its end except what it hands out
+  return tidy(() => {
+    const handedOut: Tensor[] = [];
+    return { grads: backwardPass(roots, grads, opts, inputs, handedOut), handedOut };
+  }).grads;
+}
+
+function backwardPass(
+  roots: readonly Tensor[],
+  grads: readonly (Tensor | null)[],
+  opts: BackwardOptions,
+  inputs: readonly Tensor[] | undefined,
+  handedOut: Tensor[],
 ): (Tensor | null)[] {
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
@@ -107,7 +127,7 @@ export function runBackward(
   };
 
   withGradMode(createGraph, () => {
-    rootEdges.forEach((e, i) => addTo(e, grads[i]!));
+    rootEdges.forEach((e, i) => addTo(e, grads[i] ?? onesLike(roots[i]!)));
     const ready = rootEdges.map((e) => e.node).filter((n, i, a) => !deps.has(n) && a.indexOf(n) === i);
     while (ready.length) {
       const node = ready.pop()!;
@@ -117,16 +137,22 @@ export function runBackward(
       for (let k = 0; k < buf.length; k++) {
         let g = buf[k];
         if (!g) continue;
-        if (node instanceof AccumulateGrad) g = runHooks(node.variable._hooks, g);
-        else g = runHooks(node.preHooks.get(k), g);
+        if (node instanceof AccumulateGrad) g = runHooks(node.variable._hooks, g, handedOut);
+        else g = runHooks(node.preHooks.get(k), g, handedOut);
         buf[k] = g;
         const kept = node.retained.get(k);
-        if (kept) kept.grad = kept.grad ? add(kept.grad, g) : createGraph ? g : clone(detach(g));
+        if (kept) {
+          kept.grad = kept.grad ? add(kept.grad, g) : createGraph ? g : clone(detach(g));
+          handedOut.push(kept.grad);
+        }
         if (captures) for (const c of captures) if (c.edge.node === node && c.edge.inputNr === k) c.grad = g;
       }
       const runs = needed ? needed.has(node) : true;
       if (node instanceof AccumulateGrad) {
-        if (!captures && buf[0]) accumulateLeaf(node.variable, buf[0], createGraph);
+        if (!captures && buf[0]) {
+          accumulateLeaf(node.variable, buf[0], createGraph);
+          handedOut.push(node.variable.grad!);
+        }
       } else if (runs) {
         const inGrads = node.apply(buf);
         if (!retainGraph) node.release();

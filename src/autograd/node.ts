@@ -3,6 +3,7 @@
 
 import type { GradHook, Tensor } from "../tensor.js";
 import { fmtShape } from "../shape.js";
+import { releaseStorage, retainStorage } from "../memory/refs.js";
 
 /** Where a gradient goes next: input `inputNr` of `node`. */
 export interface Edge {
@@ -13,7 +14,11 @@ export interface Edge {
 const FREED =
   "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Saved intermediate values of the graph are freed when you call .backward() or autograd.grad(). Specify retainGraph: true if you need to backward through the graph a second time or if you need to access saved tensors after calling backward.";
 
-/** A tensor kept for backward, with the version it had when saved (the in-place safety check). */
+/**
+ * A tensor kept for backward, with the version it had when saved (the in-place safety check). It
+ * holds a reference to the tensor's storage, so the memory outlives a `dispose()` of the tensor (or
+ * the end of a `torch.tidy` scope) until backward releases it.
+ */
 export class SavedTensor {
   private tensor: Tensor | null;
   private readonly version: number;
@@ -22,6 +27,7 @@ export class SavedTensor {
   private readonly outputNr: number;
   constructor(t: Tensor, producer?: Node) {
     this.tensor = t;
+    retainStorage(t.storage);
     this.version = t.version;
     this.producer = producer ?? t.gradFn;
     this.outputNr = producer ? 0 : t.outputNr;
@@ -38,8 +44,12 @@ export class SavedTensor {
     }
     return t;
   }
+  /** Drop the saved tensor (after backward without retainGraph): its memory is freed if nothing else holds it. */
   release(): void {
+    const t = this.tensor;
+    if (!t) return;
     this.tensor = null;
+    releaseStorage(t.storage);
   }
 }
 

@@ -7,11 +7,14 @@
 // 28x28 images) and scatters its gradient back through the window view element by element; the
 // primitive saves only x and w and its kernel feeds im2col blocks to the backend's matmul. For 3x3
 // convolutions 1->32->64 (forward + backward, batch of 32 28x28 images) that is about 0.2-0.3 s
-// against 0.45-0.7 s with the native matmul (bench/conv2d.ts; with TS kernels only both take about
+// against 0.45-0.7 s with the native matmul (the former bench/conv2d.ts; with TS kernels only both take about
 // 1.7 s, bound by the TS matmul). The gradient rules are written with the primitive itself (the
 // input gradient is a convolution with input dilation = the transposed convolution; the weight
 // gradient is a convolution of the input with the output gradient), so gradients of any order come
-// for free and a backend implements only the forward kernel.
+// for free and a backend implements only the forward kernel. A backend may also offer the gradients as
+// kernels (`convWeightGrad`, `convInputGrad`: per-sample GEMMs over im2col / col2im blocks, without the
+// convolution over the whole output gradient); their primitives below are bilinear, so their own
+// gradients are again convolutions and gradients.
 //
 // Per spatial dim, with input size L, kernel size k, stride s, padding (a, b), kernel dilation d and
 // input dilation e (e - 1 zeros between input elements):
@@ -23,7 +26,7 @@ import { Tensor } from "../tensor.js";
 import { apply, type Prim } from "./prim.js";
 import { dtypeCName } from "./elementwise.js";
 import { flip } from "./shape_ops.js";
-import { permute, reshape, transpose, view } from "./views.js";
+import { contiguous, permute, reshape, transpose, view } from "./views.js";
 
 /** Parameters of the convolution primitive: the kernel geometry plus the padding after the input. */
 export interface ConvParams extends ConvGeometry {
@@ -69,10 +72,72 @@ export const convPrim: Prim<ConvParams> = {
     k.conv(x!, w!, out, p);
   },
   grad: (g, { inputs: [x, w], params, needs, meta }) => [
-    needs[0] ? convInputGrad(g, w!, meta[0]!.shape, params) : null,
-    needs[1] ? convWeightGrad(g, x!, meta[1]!.shape, params) : null,
+    needs[0] ? inputGrad(g, w!, meta[0]!.shape, params) : null,
+    needs[1] ? weightGrad(g, x!, meta[1]!.shape, params) : null,
   ],
 };
+
+/** Parameters of the weight-gradient primitive: the forward's geometry and the weight's shape. */
+interface WeightGradParams extends ConvParams {
+  readonly weightShape: readonly number[];
+}
+
+/**
+ * d out / d w computed by the backend's `convWeightGrad` kernel (one GEMM per sample over the
+ * input's im2col blocks, instead of a convolution whose kernel is the whole output gradient). Its
+ * inputs are (g, x); being bilinear, its own gradients are the forward convolution of x with the
+ * incoming gradient (for g) and the input gradient with the incoming gradient as weight (for x).
+ */
+const convWeightGradPrim: Prim<WeightGradParams> = {
+  name: "convolution_backward_weight",
+  saves: { inputs: [0, 1] },
+  overwrites: true,
+  infer: (inputs, p) => ({ shape: [...p.weightShape], dtype: inputs[1]!.dtype }),
+  run(k, [g, x], out, p) {
+    k.convWeightGrad!(g!, x!, out, p);
+  },
+  grad: (gw, { inputs: [g, x], params, needs, meta }) => [
+    needs[0] ? convolution(x!, gw, params) : null,
+    needs[1] ? convInputGrad(g!, gw, meta[1]!.shape, params) : null,
+  ],
+};
+
+/** Parameters of the input-gradient primitive: the forward's geometry and the input's shape. */
+interface InputGradParams extends ConvParams {
+  readonly inputShape: readonly number[];
+}
+
+/**
+ * d out / d x computed by the backend's `convInputGrad` kernel (per sample a GEMM W^T @ g into
+ * columns, added back by col2im, instead of an im2col over the fully padded output gradient). Inputs
+ * (g, w); bilinear, so its gradients are the forward convolution of the incoming gradient with w (for
+ * g) and the weight gradient of the incoming gradient against g (for w).
+ */
+const convInputGradPrim: Prim<InputGradParams> = {
+  name: "convolution_backward_input",
+  saves: { inputs: [0, 1] },
+  overwrites: true,
+  infer: (inputs, p) => ({ shape: [...p.inputShape], dtype: inputs[1]!.dtype }),
+  run(k, [g, w], out, p) {
+    k.convInputGrad!(g!, w!, out, p);
+  },
+  grad: (gx, { inputs: [g, w], params, needs, meta }) => [
+    needs[0] ? convolution(gx, w!, params) : null,
+    needs[1] ? weightGrad(g!, gx, meta[1]!.shape, params) : null,
+  ],
+};
+
+/** The input gradient: the backend's kernel where it has one, else a convolution (convInputGrad). */
+function inputGrad(g: Tensor, w: Tensor, xShape: readonly number[], p: ConvParams): Tensor {
+  if (!w.backend.kernels.convInputGrad || p.inputDilation.some((e) => e !== 1)) return convInputGrad(g, w, xShape, p);
+  return apply(convInputGradPrim, [contiguous(g), w], { ...p, inputShape: xShape });
+}
+
+/** The weight gradient: the backend's kernel where it has one, else a convolution (convWeightGrad). */
+function weightGrad(g: Tensor, x: Tensor, wShape: readonly number[], p: ConvParams): Tensor {
+  if (!x.backend.kernels.convWeightGrad) return convWeightGrad(g, x, wShape, p);
+  return apply(convWeightGradPrim, [contiguous(g), x], { ...p, weightShape: wShape });
+}
 
 /** Run the convolution primitive. */
 export function convolution(x: Tensor, w: Tensor, p: ConvParams): Tensor {

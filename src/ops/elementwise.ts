@@ -7,7 +7,8 @@ import { castValue, getDefaultDtype, isFloating, resultType, toDType, toFloat, t
 import { broadcastShapes, broadcastStrides } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { apply, gradHelpers, type GradRule, type Prim } from "./prim.js";
-import { scalarTensor } from "./scalar.js";
+import { scalarTensor, wrappedValue } from "./scalar.js";
+import { checkValues } from "./device_check.js";
 import { zerosLike } from "./creation.js";
 
 /** A tensor or a JS number/boolean used as a scalar operand (a "Python scalar" in PyTorch). */
@@ -89,11 +90,12 @@ function runMap(
   compute?: DType,
   wgsl?: { name: string; wgsl: string; compute: DType },
 ): void {
-  const views = inputs.map((v) => ({
-    ...v,
-    strides: broadcastStrides(v.shape, v.strides, out.shape),
-    shape: out.shape,
-  }));
+  // an input already of the output's shape is its own broadcast view
+  const views = inputs.map((v) =>
+    sameShape(v.shape, out.shape)
+      ? v
+      : { ...v, strides: broadcastStrides(v.shape, v.strides, out.shape), shape: out.shape },
+  );
   const reads = compute ? inputs.map((v) => readCast(v.dtype, compute)) : undefined;
   k.map({ js, reads, ...wgsl }, views, out, scalars);
 }
@@ -110,6 +112,22 @@ function readCast(from: DType, compute: DType): string | null {
   return null;
 }
 
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The dtype an elementwise op computes in (`torch.result_type` of its inputs). */
+function computeDtype(inputs: readonly Tensor[]): DType {
+  // the common case, inputs of one dtype and no wrapped number: that dtype
+  const d = inputs[0]!.dtype;
+  let same = true;
+  for (const t of inputs) if (t.dtype !== d || t._wrapped) same = false;
+  if (same) return d;
+  return resultType(inputs.map((t) => ({ dtype: t.dtype, ndim: t.ndim, wrapped: t._wrapped })));
+}
+
 /** Parameters of an elementwise primitive: scalar arguments of its expression. */
 export type MapParams = readonly number[];
 
@@ -121,14 +139,16 @@ interface MapOptions {
 /** Declare an elementwise primitive over 1 to 3 inputs. */
 function mapPrim(name: string, expr: Exprs, grad: GradRule<MapParams> | null, opts: MapOptions = {}): Prim<MapParams> {
   const rule = opts.dtype ?? "same";
-  const computeDtype = (inputs: readonly Tensor[]) =>
-    resultType(inputs.map((t) => ({ dtype: t.dtype, ndim: t.ndim, wrapped: t._wrapped })));
   return {
     name,
     grad,
     saves: opts.saves,
+    overwrites: true,
     infer(inputs) {
-      const shape = broadcastShapes(name, ...inputs.map((t) => t.shape));
+      const shape =
+        inputs.length === 2 && sameShape(inputs[0]!.shape, inputs[1]!.shape)
+          ? [...inputs[0]!.shape]
+          : broadcastShapes(name, ...inputs.map((t) => t.shape));
       return { shape, dtype: outDtype(name, rule, computeDtype(inputs)) };
     },
     run(k, inputs, out, params) {
@@ -480,6 +500,7 @@ function geluDerivative(x: Tensor, tanhApprox: boolean): Tensor {
 /** Cast to another dtype (PyTorch's `_to_copy`); the gradient casts back. */
 export const castPrim: Prim<{ dtype: DType }> = {
   name: "to_copy",
+  overwrites: true,
   infer: (inputs, p) => ({ shape: [...inputs[0]!.shape], dtype: p.dtype }),
   run(k, [x], out) {
     runMap(k, castExpr(out.dtype, x!.dtype), [x!], out, NONE, undefined, {
@@ -565,7 +586,7 @@ export const binaryPrims: Record<BinaryName, Prim<MapParams>> = {
     (g, { inputs: [a, b], out, needs }) => [
       // d/da a^b = b a^(b-1), taken as 0 where b == 0
       // (a JS-number exponent stays a number, so pow's sqrt/rsqrt special cases apply here too)
-      needs[0] ? where(eq(b!, 0), 0, mul(g, mul(b!, pow(a!, b!._wrapped ? b!.item() - 1 : sub(b!, 1))))) : null,
+      needs[0] ? where(eq(b!, 0), 0, mul(g, mul(b!, pow(a!, exponentMinusOne(b!))))) : null,
       // d/db a^b = a^b log(a), taken as 0 where a == 0 and b >= 0
       needs[1] ? where(logicalAnd(eq(a!, 0), ge(b!, 0)), 0, mul(g, mul(out, log(a!)))) : null,
     ],
@@ -918,17 +939,27 @@ export function div(
   if (!isFloating(r.dtype)) checkIntDivisor("div", b);
   return r;
 }
+/**
+ * b - 1 for pow's gradient: a JS-number exponent stays a number (known on the host, so no device read),
+ * so pow's sqrt/rsqrt special cases apply to the gradient too.
+ */
+function exponentMinusOne(b: Tensor): TensorOrScalar {
+  const v = wrappedValue(b);
+  return v === undefined ? sub(b, 1) : v - 1;
+}
 /** Integer division by zero is an error in PyTorch, not a silent value. */
 function checkIntDivisor(op: string, b: TensorOrScalar): void {
-  const zero = b instanceof Tensor ? b.eq(0).any().item() !== 0 : Number(b) === 0;
-  if (zero) throw new RangeError(`${op}(): ZeroDivisionError: integer division by zero`);
+  const message = `${op}(): ZeroDivisionError: integer division by zero`;
+  if (b instanceof Tensor) checkValues(eq(b, 0), [], message);
+  else if (Number(b) === 0) throw new RangeError(message);
 }
 /** a ^ b (Python's `**`). */
 export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   const r = binaryOp(bp.pow, a, b, [typeof b === "number" ? 1 : 0]);
   if (!isFloating(r.dtype)) {
-    const negExp = b instanceof Tensor ? b.lt(0).any().item() !== 0 : Number(b) < 0;
-    if (negExp) throw new RangeError("pow(): Integers to negative integer powers are not allowed.");
+    const message = "pow(): Integers to negative integer powers are not allowed.";
+    if (b instanceof Tensor) checkValues(lt(b, 0), [], message);
+    else if (Number(b) < 0) throw new RangeError(message);
   }
   return r;
 }

@@ -1,6 +1,8 @@
 // Data-dependent ops that read their input's values on the host: unique, uniqueConsecutive, bincount,
 // histc, searchsorted, bucketize, and the one-argument `where(cond)`. Their output shapes depend on the
 // data (or they only count), so they are not primitives and have no gradient, as in PyTorch.
+// Values are read through `hostData`: on webgpu the ops whose result shape depends on the values need
+// their async forms (async_ops.ts); searchsorted, bucketize and histc run on the device there.
 
 import { allocArray, isFloating, type DType, type StorageArray } from "../dtype.js";
 import { fmtShape, normDim } from "../shape.js";
@@ -9,6 +11,8 @@ import { where as where3, type TensorOrScalar } from "./elementwise.js";
 import { indexSelect, nonzero } from "./indexing.js";
 import { fromStorageArray } from "./creation.js";
 import { movedim } from "./views.js";
+import { hostData } from "./host_values.js";
+import { histcOnDevice, searchesOnDevice, searchsortedOnDevice } from "./search_device.js";
 
 /** A new tensor holding `data` (already in the dtype's storage representation). */
 function make(data: StorageArray, shape: readonly number[], dtype: DType, device: string): Tensor {
@@ -49,10 +53,12 @@ function rowsOf(
   x: Tensor,
   dim: number | null | undefined,
   op: string,
+  asyncForm: string,
 ): { rows: number; width: number; data: StorageArray; d: number | null } {
-  if (dim === undefined || dim === null) return { rows: x.numel(), width: 1, data: x.dataSync(), d: null };
+  if (dim === undefined || dim === null)
+    return { rows: x.numel(), width: 1, data: hostData(x, op, asyncForm), d: null };
   const d = normDim(dim, x.ndim, op);
-  if (x.ndim === 0) return { rows: 1, width: 1, data: x.dataSync(), d };
+  if (x.ndim === 0) return { rows: 1, width: 1, data: hostData(x, op, asyncForm), d };
   const moved = movedim(x, d, 0);
   const rows = x.shape[d]!;
   const width = rows === 0 ? 0 : x.numel() / rows;
@@ -60,7 +66,7 @@ function rowsOf(
     throw new RangeError(
       `${op}(): Number of zero sized dimensions is more than one, so unique cannot be applied (input ${fmtShape(x.shape)}, dim ${dim})`,
     );
-  return { rows, width, data: moved.dataSync(), d };
+  return { rows, width, data: hostData(moved, op, asyncForm), d };
 }
 
 function cmpRows(data: StorageArray, width: number, i: number, j: number): number {
@@ -116,7 +122,7 @@ export function unique(x: Tensor, opts?: UniqueOptions & { returnInverse?: false
 export function unique(x: Tensor, opts: UniqueOptions & ({ returnInverse: true } | { returnCounts: true })): Tensor[];
 export function unique(x: Tensor, opts: UniqueOptions): Tensor | Tensor[];
 export function unique(x: Tensor, opts: UniqueOptions = {}): Tensor | Tensor[] {
-  const r = rowsOf(x, opts.dim, "unique");
+  const r = rowsOf(x, opts.dim, "unique", "torch.uniqueAsync(x, opts)");
   const order = [...Array(r.rows).keys()].sort((i, j) => cmpRows(r.data, r.width, i, j) || i - j);
   return uniqueResult(x, r, order, (k) => cmpRows(r.data, r.width, order[k - 1]!, order[k]!) !== 0, opts);
 }
@@ -132,7 +138,7 @@ export function uniqueConsecutive(
 ): Tensor[];
 export function uniqueConsecutive(x: Tensor, opts: Omit<UniqueOptions, "sorted">): Tensor | Tensor[];
 export function uniqueConsecutive(x: Tensor, opts: Omit<UniqueOptions, "sorted"> = {}): Tensor | Tensor[] {
-  const r = rowsOf(x, opts.dim, "unique_consecutive");
+  const r = rowsOf(x, opts.dim, "unique_consecutive", "torch.uniqueConsecutiveAsync(x, opts)");
   const order = [...Array(r.rows).keys()];
   return uniqueResult(x, r, order, (k) => cmpRows(r.data, r.width, k - 1, k) !== 0, opts);
 }
@@ -148,7 +154,7 @@ export function bincount(input: Tensor, weights?: Tensor | null, minlength = 0):
     );
   if (!Number.isInteger(minlength) || minlength < 0)
     throw new RangeError(`bincount(): minlength should be >= 0, got ${minlength}`);
-  const data = input.dataSync();
+  const data = hostData(input, "bincount", "torch.bincountAsync(input, weights, minlength)");
   let max = -1;
   for (const v of data) {
     if (v < 0)
@@ -167,7 +173,7 @@ export function bincount(input: Tensor, weights?: Tensor | null, minlength = 0):
     );
   // float32 weights sum in float32 (like PyTorch); everything else in float64
   const dtype: DType = weights.dtype === "float32" ? "float32" : "float64";
-  const w = weights.dataSync();
+  const w = hostData(weights, "bincount", "torch.bincountAsync(input, weights, minlength)");
   const out = allocArray(dtype, n);
   for (let i = 0; i < data.length; i++) out[data[i]!]! += w[i]!;
   return make(out, [n], dtype, input.device);
@@ -186,6 +192,11 @@ export function histc(input: Tensor, bins = 100, min = 0, max = 0): Tensor {
   if (!isFloating(input.dtype))
     throw new TypeError(`histc(): expected a floating point input, got a tensor of dtype ${input.dtype}`);
   if (!Number.isInteger(bins) || bins <= 0) throw new RangeError(`histc(): bins must be > 0, but got ${bins}`);
+  if (searchesOnDevice(input.device)) {
+    if (min !== max && !(min < max))
+      throw new RangeError(`histc(): max must be larger than min (min ${min}, max ${max})`);
+    return histcOnDevice(input, bins, min, max);
+  }
   const r = rounder(input.dtype);
   const data = input.dataSync();
   let lo = min;
@@ -272,7 +283,11 @@ export function searchsorted(sortedSequence: Tensor, values: Tensor | number, op
         `${op}(): boundary and sorter must have the same size, but got boundary tensor ${fmtShape(seq.shape)} and sorter tensor ${fmtShape(s.shape)}`,
       );
     if (s.dtype !== "int64") throw new TypeError(`${op}(): sorter must be a tensor of long dtype, got ${s.dtype}`);
-    sorter = s.dataSync();
+  }
+  if (searchesOnDevice(seq.device))
+    return searchsortedOnDevice(seq, values, right, opts.sorter ?? null, opts.outInt32 ? "int32" : "int64");
+  if (opts.sorter) {
+    sorter = opts.sorter.dataSync();
     const n = seq.shape[seq.ndim - 1]!;
     for (const i of sorter)
       if (i < 0 || i >= n) throw new RangeError(`${op}(): sorter index out of range (${i} for a dim of size ${n})`);

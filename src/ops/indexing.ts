@@ -5,10 +5,30 @@ import type { ScatterReduce } from "../backend.js";
 import { broadcastShapes, fmtShape, normDim } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { apply, type Prim } from "./prim.js";
-import { add, div, eq, logicalAnd, mul, where, toDtype, asTensor, type TensorOrScalar } from "./elementwise.js";
+import {
+  add,
+  div,
+  eq,
+  ge,
+  gt,
+  logicalAnd,
+  logicalOr,
+  lt,
+  minimum,
+  mul,
+  ne,
+  sub,
+  where,
+  toDtype,
+  asTensor,
+  type TensorOrScalar,
+} from "./elementwise.js";
 import { expand, flatten, movedim, permute, reshape, select, slice, unsqueeze, view, alias } from "./views.js";
 import { fromStorageArray, arange } from "./creation.js";
 import { filled } from "./scalar.js";
+import { cumsum, sum } from "./reduce.js";
+import { checkValues } from "./device_check.js";
+import { hostData } from "./host_values.js";
 
 function checkIndex(op: string, index: Tensor): void {
   if (index.dtype !== "int64") throw new TypeError(`${op}(): Expected dtype int64 for index, got ${index.dtype}`);
@@ -248,9 +268,11 @@ export function take(x: Tensor, index: Tensor): Tensor {
   checkIndex("take", index);
   const n = x.numel();
   const flat = flatten(index);
-  for (const i of flat.dataSync())
-    if (i < -n || i >= n)
-      throw new RangeError(`take(): out of range: tried to access index ${i} on a tensor of ${n} elements.`);
+  checkValues(
+    logicalOr(lt(flat, -n), ge(flat, n)),
+    [flat],
+    `take(): out of range: tried to access index {0} on a tensor of ${n} elements.`,
+  );
   // negative indices count from the end, as in PyTorch
   const wrapped = where(flat.lt(0), add(flat, n), flat);
   return reshape(gather(flatten(x), 0, wrapped), [...index.shape]);
@@ -270,7 +292,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: TensorOrScalar): Tens
 export function nonzero(x: Tensor): Tensor;
 export function nonzero(x: Tensor, opts: { asTuple: true }): Tensor[];
 export function nonzero(x: Tensor, opts: { asTuple?: boolean } = {}): Tensor | Tensor[] {
-  const data = x.dataSync();
+  const data = hostData(x, "nonzero", "torch.nonzeroAsync(x)");
   const nd = x.ndim;
   const hits: number[] = [];
   const idx = new Array<number>(nd).fill(0);
@@ -294,22 +316,32 @@ export function maskedSelect(x: Tensor, mask: Tensor): Tensor {
   if (mask.dtype !== "bool")
     throw new TypeError(`masked_select(): expected mask to have dtype bool, got ${mask.dtype}`);
   const shape = broadcastShapes("masked_select", x.shape, mask.shape);
-  const pos = select(nonzero(flatten(expand(mask, shape))), 1, 0);
-  return take(expand(x, shape), pos);
+  const m = hostData(expand(mask, shape), "masked_select", "torch.maskedSelectAsync(x, mask)");
+  const pos: number[] = [];
+  for (let i = 0; i < m.length; i++) if (m[i]) pos.push(i);
+  const index = fromStorageArray(Float64Array.from(pos), [pos.length], "int64", { device: x.device });
+  return gather(reshape(expand(x, shape), [-1]), 0, index);
 }
 /** x with consecutive elements of source written where mask is true. */
 export function maskedScatter(x: Tensor, mask: Tensor, source: Tensor): Tensor {
   if (mask.dtype !== "bool")
     throw new TypeError(`masked_scatter(): expected mask to have dtype bool, got ${mask.dtype}`);
   const shape = broadcastShapes("masked_scatter", x.shape, mask.shape);
-  const pos = select(nonzero(flatten(expand(mask, shape))), 1, 0);
-  const n = pos.numel();
-  if (n > source.numel())
-    throw new RangeError(
-      `masked_scatter(): Number of elements of source < number of ones in mask (${source.numel()} < ${n})`,
-    );
-  const flatX = flatten(expand(x, shape));
-  return reshape(scatter(flatX, 0, pos, slice(flatten(source), 0, 0, n)), shape);
+  const m = reshape(expand(mask, shape), [-1]);
+  const flatX = reshape(expand(x, shape), [-1]);
+  const flatSource = reshape(source, [-1]);
+  const n = source.numel();
+  const count = cumsum(m, 0); // int64: how many set positions up to each one
+  if (m.numel() > 0) {
+    const total = slice(count, 0, m.numel() - 1);
+    const msg = `masked_scatter(): Number of elements of source < number of ones in mask (${n} < {0})`;
+    checkValues(gt(total, n), [total], msg);
+  }
+  // (an empty source still takes part, so its gradient is an empty zero tensor)
+  if (n === 0) return reshape(where(m, sum(flatSource), flatX), shape);
+  // the k-th set position takes source element k
+  const at = minimum(where(m, sub(count, 1), 0), n - 1);
+  return reshape(where(m, gather(flatSource, 0, at), flatX), shape);
 }
 
 // ---- Python-style indexing ---------------------------------------------------------------------
@@ -343,7 +375,15 @@ type Item =
   | { kind: "slice"; s: Slice }
   | { kind: "none" }
   | { kind: "ellipsis" }
+  | { kind: "bool"; value: boolean }
   | { kind: "tensor"; t: Tensor };
+
+/** int64 indices (1-D, on `device`) of the true entries of a JS bool list: a bool list is a mask. */
+function listMaskIndex(arr: readonly boolean[], device: string): Tensor {
+  const hits: number[] = [];
+  arr.forEach((b, i) => b && hits.push(i));
+  return fromStorageArray(Float64Array.from(hits), [hits.length], "int64", { device });
+}
 
 function classify(it: IndexItem, like: Tensor): Item {
   if (it === null) return { kind: "none" };
@@ -356,20 +396,13 @@ function classify(it: IndexItem, like: Tensor): Item {
   }
   if (typeof it === "string")
     return it.trim() === "..." ? { kind: "ellipsis" } : { kind: "slice", s: parseSliceString(it) };
-  if (typeof it === "boolean") return { kind: "tensor", t: filled([], it ? 1 : 0, "bool", like.device) };
+  if (typeof it === "boolean") return { kind: "bool", value: it };
   if (it instanceof Tensor) return { kind: "tensor", t: it };
   if (Array.isArray(it)) {
     const arr = it as readonly (number | boolean)[];
+    // the values of a JS list are known here: a bool list becomes the indices of its true entries
     if (arr.length > 0 && typeof arr[0] === "boolean")
-      return {
-        kind: "tensor",
-        t: fromStorageArray(
-          Uint8Array.from(arr, (b) => (b ? 1 : 0)),
-          [arr.length],
-          "bool",
-          { device: like.device },
-        ),
-      };
+      return { kind: "tensor", t: listMaskIndex(arr as readonly boolean[], like.device) };
     return {
       kind: "tensor",
       t: fromStorageArray(Float64Array.from(arr as number[]), [arr.length], "int64", { device: like.device }),
@@ -378,11 +411,20 @@ function classify(it: IndexItem, like: Tensor): Item {
   return { kind: "slice", s: it as Slice };
 }
 
+/** An advanced index of `basicIndex`: its dim in the view, the index (or, kept, a bool mask over t.ndim dims). */
+interface Advanced {
+  dim: number;
+  t: Tensor;
+  mask?: boolean;
+}
+
 /**
  * Resolve indexing into basic views plus advanced (tensor) indices.
- * Returns the view after ints/slices/None and, per advanced index, its dim in that view.
+ * Returns the view after ints/slices/None and, per advanced index, its dim in that view. Bool masks
+ * become one index tensor per dim (their values are read: see `hostData`), or with `keepMasks` stay
+ * masks (a 0-dim mask over a new axis of size 1).
  */
-function basicIndex(x: Tensor, items: readonly IndexItem[]): { v: Tensor; adv: { dim: number; t: Tensor }[] } {
+function basicIndex(x: Tensor, items: readonly IndexItem[], keepMasks = false): { v: Tensor; adv: Advanced[] } {
   const parsed = items.map((i) => classify(i, x));
   const dimsUsed = (p: Item) =>
     p.kind === "int" || p.kind === "slice" ? 1 : p.kind === "tensor" ? (isMask(p.t) ? p.t.ndim : 1) : 0;
@@ -398,7 +440,7 @@ function basicIndex(x: Tensor, items: readonly IndexItem[]): { v: Tensor; adv: {
   }
   let v = x;
   let dim = 0;
-  const adv: { dim: number; t: Tensor }[] = [];
+  const adv: Advanced[] = [];
   for (const p of expanded) {
     if (p.kind === "int") {
       v = select(v, dim, p.value);
@@ -409,6 +451,11 @@ function basicIndex(x: Tensor, items: readonly IndexItem[]): { v: Tensor; adv: {
       dim++;
     } else if (p.kind === "none") {
       v = unsqueeze(v, dim);
+      dim++;
+    } else if (p.kind === "bool") {
+      // Python's x[True] / x[False]: a new axis of size 1, kept or emptied
+      v = unsqueeze(v, dim);
+      adv.push({ dim, t: listMaskIndex([p.value], x.device) });
       dim++;
     } else if (p.kind === "tensor") {
       const t = p.t;
@@ -421,11 +468,13 @@ function basicIndex(x: Tensor, items: readonly IndexItem[]): { v: Tensor; adv: {
             );
         if (t.ndim === 0) {
           v = unsqueeze(v, dim);
-          adv.push({ dim, t: nonzero(reshape(t, [1]), { asTuple: true })[0]! });
+          const m = reshape(t, [1]);
+          adv.push(keepMasks ? { dim, t: m, mask: true } : { dim, t: nonzero(m, { asTuple: true })[0]! });
           dim++;
           continue;
         }
-        nonzero(t, { asTuple: true }).forEach((ix, k) => adv.push({ dim: dim + k, t: ix }));
+        if (keepMasks) adv.push({ dim, t, mask: true });
+        else nonzero(t, { asTuple: true }).forEach((ix, k) => adv.push({ dim: dim + k, t: ix }));
         dim += t.ndim;
       } else {
         if (t.dtype !== "int64")
@@ -445,17 +494,18 @@ function isMask(t: Tensor): boolean {
   return t.dtype === "bool" || t.dtype === "uint8";
 }
 
-/** Wrap negative indices and check bounds. */
+/** Wrap negative indices and check bounds (on webgpu the check reports at the next readback). */
 function normalizeIndex(t: Tensor, size: number, dim: number): Tensor {
-  const data = t.dataSync();
-  for (const i of data)
-    if (i < -size || i >= size)
-      throw new RangeError(`index(): index ${i} is out of bounds for dimension ${dim} with size ${size}`);
-  return where(t.lt(0), add(t, size), t);
+  checkValues(
+    logicalOr(lt(t, -size), ge(t, size)),
+    [t],
+    `index(): index {0} is out of bounds for dimension ${dim} with size ${size}`,
+  );
+  return where(lt(t, 0), add(t, size), t);
 }
 
 /** Apply advanced indices to the view: result dims as NumPy/PyTorch place them. */
-function advancedIndex(v: Tensor, adv: { dim: number; t: Tensor }[]): Tensor {
+function advancedIndex(v: Tensor, adv: Advanced[]): Tensor {
   if (adv.length === 0) return v;
   const dims = adv.map((a) => a.dim);
   const bshape = broadcastShapes("index", ...adv.map((a) => a.t.shape));
@@ -499,6 +549,8 @@ export function index(x: Tensor, ...items: IndexItem[]): Tensor {
  */
 export function indexPut(x: Tensor, items: readonly IndexItem[], values: TensorOrScalar, accumulate = false): Tensor {
   const positions = view(arange(0, x.numel(), 1, { dtype: "int64", device: x.device }), [...x.shape]);
+  const kept = basicIndex(positions, items, true);
+  if (kept.adv.length === 1 && kept.adv[0]!.mask) return maskPut(x, kept.v, kept.adv[0]!, values, accumulate);
   const target = index(positions, ...items);
   const vals = asTensor(values, x);
   broadcastShapes("index_put_", vals.shape, target.shape);
@@ -508,4 +560,59 @@ export function indexPut(x: Tensor, items: readonly IndexItem[], values: TensorO
   const flatX = reshape(x, [-1]);
   const out = accumulate ? scatterAdd(flatX, 0, flatTarget, flatSrc) : scatter(flatX, 0, flatTarget, flatSrc);
   return reshape(out, [...x.shape]);
+}
+
+/**
+ * `x[..., mask, ...] = values` (or `+=`) without reading the mask: `v` holds the element positions of
+ * the basic view, the mask covers its dims from `m.dim`. The k-th selected element takes values' k-th
+ * entry along the mask's result dim (or its only one), found by a running count of the mask; a count
+ * that does not match the values is reported like other device-side checks.
+ */
+function maskPut(x: Tensor, v: Tensor, m: Advanced, values: TensorOrScalar, accumulate: boolean): Tensor {
+  const d = m.dim;
+  const k = m.t.ndim;
+  for (let j = 0; j < k; j++)
+    if (m.t.shape[j] !== v.shape[d + j])
+      throw new RangeError(
+        `index_put_(): The shape of the mask ${fmtShape(m.t.shape)} at index ${j} does not match the shape of the indexed tensor ${fmtShape(v.shape)} at index ${d + j}`,
+      );
+  const pre = v.shape.slice(0, d);
+  const post = v.shape.slice(d + k);
+  const M = m.t.numel();
+  const full = [...pre, M, ...post];
+  const P = reshape(v, full);
+  const flatMask = toDtype(reshape(m.t, [M]), "bool"); // (uint8 masks too)
+  const along = (t: Tensor) => expand(reshape(t, [...pre.map(() => 1), M, ...post.map(() => 1)]), full);
+  // values broadcast to (pre, count, post), with count C (1: every selected element gets the same)
+  const vals = toDtype(asTensor(values, x), x.dtype);
+  const rank = full.length;
+  const resultShape = (c: string) => `[${[...pre, c, ...post].join(", ")}]`;
+  const mismatch = `index_put_(): shape mismatch: value tensor of shape ${fmtShape(vals.shape)} cannot be broadcast to indexing result of shape `;
+  if (vals.ndim > rank) throw new RangeError(mismatch + resultShape("n"));
+  const vs = [...new Array<number>(rank - vals.ndim).fill(1), ...vals.shape];
+  vs.forEach((s, i) => {
+    if (i !== d && s !== 1 && s !== full[i]) throw new RangeError(mismatch + resultShape("n"));
+  });
+  const C = vs[d]!;
+  const flatX = reshape(x, [-1]);
+  const at = flatten(P);
+  let picked: Tensor | null = null;
+  if (C === 1) picked = expand(reshape(vals, vs), full);
+  else {
+    const count = cumsum(flatMask, 0);
+    checkValues(ne(sum(flatMask), C), [sum(flatMask)], mismatch + resultShape("{0}"));
+    if (C > 0) {
+      const ix = minimum(where(flatMask, sub(count, 1), 0), C - 1);
+      const src = expand(reshape(vals, vs), [...pre, C, ...post]);
+      picked = gather(src, d, along(ix));
+    }
+  }
+  const mask = along(flatMask);
+  if (accumulate) {
+    if (!picked) return x.clone();
+    return reshape(scatterAdd(flatX, 0, at, flatten(where(mask, picked, 0))), [...x.shape]);
+  }
+  const current = reshape(gather(flatX, 0, at), full);
+  if (!picked) return reshape(scatter(flatX, 0, at, flatten(current)), [...x.shape]);
+  return reshape(scatter(flatX, 0, at, flatten(where(mask, picked, current))), [...x.shape]);
 }

@@ -16,6 +16,7 @@ import { copy_, fill_, inplace, zero_ } from "./inplace.js";
 import { backward, registerHook, retainGrad, type RemovableHandle } from "../autograd/api.js";
 import type { BackwardOptions } from "../autograd/engine.js";
 import { copyToDevice } from "./device.js";
+import * as asy from "./async_ops.js";
 
 /** The method form of a function whose first parameter is the tensor. */
 type Method<F> = F extends (self: Tensor, ...args: infer A) => infer R ? (...args: A) => R : never;
@@ -158,6 +159,14 @@ const forwarded = {
   tile: so.tile,
   repeatInterleave: so.repeatInterleave,
   bincount: ho.bincount,
+  // async forms of the ops whose result shape depends on the values (webgpu needs them)
+  nonzeroAsync: asy.nonzeroAsync,
+  maskedSelectAsync: asy.maskedSelectAsync,
+  indexAsync: asy.indexAsync,
+  uniqueAsync: asy.uniqueAsync,
+  uniqueConsecutiveAsync: asy.uniqueConsecutiveAsync,
+  repeatInterleaveAsync: asy.repeatInterleaveAsync,
+  bincountAsync: asy.bincountAsync,
   histc: ho.histc,
   sort: st.sort,
   argsort: st.argsort,

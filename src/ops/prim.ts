@@ -52,6 +52,8 @@ export interface Prim<P> {
   readonly grad: GradRule<P> | null;
   /** What the gradient rule reads. */
   readonly saves?: { readonly inputs?: readonly number[]; readonly output?: boolean };
+  /** `run` writes every element of the output, so the output need not be zero-filled first. */
+  readonly overwrites?: boolean;
 }
 
 let nextSeq = 0;
@@ -117,7 +119,12 @@ export class PrimNode<P> extends Node {
     this.saved = this.saved.map((s) => {
       if (!s) return s;
       const t = s.unpack(this);
-      return t.storage === storage ? new SavedTensor(snapshot(t)) : s;
+      if (t.storage !== storage) return s;
+      s.release();
+      const copy = snapshot(t);
+      const saved = new SavedTensor(copy);
+      copy.dispose(); // the saved reference alone holds the copy's memory
+      return saved;
     });
   }
 }
@@ -176,13 +183,21 @@ export function apply<P>(prim: Prim<P>, inputs: readonly Tensor[], params: P): T
     out.base = x0.base ?? x0;
   } else {
     const backend = x0.backend;
-    const storage = backend.alloc(spec.dtype, numel(spec.shape));
+    const n = numel(spec.shape);
+    const storage =
+      prim.overwrites && backend.allocUninit ? backend.allocUninit(spec.dtype, n) : backend.alloc(spec.dtype, n);
     out = new Tensor(storage, spec.shape, contiguousStrides(spec.shape), 0, spec.dtype);
     prim.run!(backend.kernels, inputs, out, params);
   }
-  if (prim.grad && isGradEnabled() && inputs.some((t) => t.requiresGrad)) {
+  // the cheap test first: most calls (inference, optimizer steps) have no input requiring grad
+  if (prim.grad && anyRequiresGrad(inputs) && isGradEnabled()) {
     const meta = inputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
     out.gradFn = new PrimNode(prim, params, inputs, out, meta);
   }
   return out;
+}
+
+function anyRequiresGrad(inputs: readonly Tensor[]): boolean {
+  for (const t of inputs) if (t.gradFn !== null || t._requiresGrad) return true;
+  return false;
 }

@@ -7,7 +7,7 @@ import { isFloating, type DType } from "../dtype.js";
 import { fmtShape, normDims, normDim, reducedShape, type Shape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { apply, gradHelpers, named, seqNow, type Prim } from "./prim.js";
-import { isGradEnabled } from "../autograd/gradmode.js";
+import { isGradEnabled, noGrad } from "../autograd/gradmode.js";
 import {
   abs,
   add,
@@ -326,7 +326,7 @@ export function logsumexp(x: Tensor, dim: Dims, keepdim = false): Tensor {
   const xf = isFloating(x.dtype) ? x : toDtype(x, "float32");
   const dims = resolveDims(xf, dim, "logsumexp");
   if (xf.numel() === 0) return log(sumDims(exp(xf), dims, keepdim));
-  const m = detach(amax(xf, dims, true));
+  const m = noGrad(() => amax(xf, dims, true)); // a constant shift: no graph node holding saved tensors
   const shift = where(isinf(m), 0, m);
   const s = log(sumDims(exp(sub(xf, shift)), dims, true));
   const r = add(s, shift);

@@ -13,7 +13,16 @@ export function scalarTensor(x: number | boolean, device: string): Tensor {
   const dtype: DType = typeof x === "boolean" ? "bool" : Number.isInteger(x) ? "int64" : "float64";
   const t = filled([], Number(x), dtype, device);
   t._wrapped = true;
+  wrappedValues.set(t, Number(x));
   return t;
+}
+
+/** The JS values of wrapped-number tensors, so ops can use them without reading the device. */
+const wrappedValues = new WeakMap<Tensor, number>();
+
+/** The JS number a wrapped-number tensor was made from (undefined for other tensors). */
+export function wrappedValue(t: Tensor): number | undefined {
+  return t._wrapped ? wrappedValues.get(t) : undefined;
 }
 
 /** A new contiguous tensor of `shape` with every element `value`. */

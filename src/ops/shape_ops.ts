@@ -14,6 +14,7 @@ import { expand, flatten, narrow, reshape, select, unsqueeze, view } from "./vie
 import { indexSelect } from "./indexing.js";
 import { arange, fromStorageArray } from "./creation.js";
 import { filled } from "./scalar.js";
+import { hostData } from "./host_values.js";
 
 /** The window of `out` at `start` along dim with the extent of `shape`. */
 function window(out: View, dim: number, start: number, shape: readonly number[]): View {
@@ -280,7 +281,10 @@ export function repeatInterleave(x: Tensor, repeats?: number | Tensor, dim?: num
     throw new TypeError(
       `repeat_interleave(): repeats must be a 0-dim or 1-dim int64 tensor, got ${fmtShape(repeats.shape)} of dtype ${repeats.dtype}`,
     );
-  let counts = typeof repeats === "number" ? [repeats] : Array.from(repeats.dataSync());
+  let counts =
+    typeof repeats === "number"
+      ? [repeats]
+      : Array.from(hostData(repeats, "repeat_interleave", "torch.repeatInterleaveAsync(x, repeats, dim)"));
   if (counts.length === 1) counts = new Array<number>(n).fill(counts[0]!);
   if (counts.length !== n)
     throw new RangeError(

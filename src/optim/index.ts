@@ -12,8 +12,7 @@ export {
   type Closure,
 } from "./optimizer.js";
 export { SGD, type SGDOptions } from "./sgd.js";
-export { Adam, type AdamOptions } from "./adam.js";
-export { AdamW } from "./adamw.js";
+export { Adam, AdamW, type AdamOptions } from "./adam.js";
 export { RMSprop, type RMSpropOptions } from "./rmsprop.js";
 export { Adagrad, type AdagradOptions } from "./adagrad.js";
 export { Adadelta, type AdadeltaOptions } from "./adadelta.js";

@@ -10,6 +10,7 @@ import { Tensor } from "../tensor.js";
 import { enableGrad, noGrad } from "../autograd/gradmode.js";
 import { fmtShape } from "../shape.js";
 import { zeros } from "../ops/creation.js";
+import { isTidying, keep } from "../memory/scope.js";
 
 /** One parameter group: its parameters and its options (lr, momentum, ...), camelCase. */
 export interface ParamGroup {
@@ -110,6 +111,8 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     noGrad(() => {
       for (const group of this.paramGroups) this.updateGroup(group);
     });
+    // state made inside a torch.tidy scope (the first step's moments) outlives the scope
+    if (isTidying()) for (const s of this.state.values()) keepTensors(Object.values(s));
     return loss;
   }
 
@@ -279,6 +282,13 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     });
     return `${s})`;
   }
+}
+
+/** Mark the tensors among `values` (and in arrays among them) with `torch.keep`. */
+function keepTensors(values: unknown[]): void {
+  for (const v of values)
+    if (v instanceof Tensor) keep(v);
+    else if (Array.isArray(v)) keepTensors(v);
 }
 
 /** A copy of a plain option value (arrays copied, everything else as is). */

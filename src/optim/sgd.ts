@@ -1,7 +1,10 @@
 // SGD with momentum, dampening, Nesterov momentum, weight decay and maximize: PyTorch 1.13's
-// single-tensor `_single_tensor_sgd`, step for step.
+// single-tensor `_single_tensor_sgd`, step for step; on the native CPU kernels a group's update is
+// one fused call.
 
 import { Tensor } from "../tensor.js";
+import { zerosLike } from "../ops/creation.js";
+import { fusedSgd, type SgdHyper, type SgdItem } from "../backends/cpu/native_optim.js";
 import { check, num, Optimizer, withGrad, type ParamGroup, type Params } from "./optimizer.js";
 
 /** Options of SGD (`lr` is required, here or in every parameter group). */
@@ -42,22 +45,42 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected updateGroup(group: ParamGroup): void {
-    const lr = group.lr;
-    const momentum = num(group, "momentum");
-    const dampening = num(group, "dampening");
-    const weightDecay = num(group, "weightDecay");
-    for (const [p, grad] of withGrad(group)) {
-      const state = this.stateOf(p);
-      let dp = group.maximize ? grad.neg() : grad;
-      if (weightDecay !== 0) dp = dp.add(p, { alpha: weightDecay });
-      let buf = (state.momentum_buffer as Tensor | null | undefined) ?? null;
-      if (momentum !== 0) {
-        if (buf === null) buf = dp.clone().detach();
-        else buf.mul_(momentum).add_(dp, { alpha: 1 - dampening });
-        dp = group.nesterov ? dp.add(buf, { alpha: momentum }) : buf;
-      }
-      p.add_(dp, { alpha: -lr });
-      state.momentum_buffer = buf;
+    const h: SgdHyper = {
+      lr: group.lr,
+      momentum: num(group, "momentum"),
+      dampening: num(group, "dampening"),
+      weightDecay: num(group, "weightDecay"),
+      nesterov: Boolean(group.nesterov),
+      maximize: Boolean(group.maximize),
+    };
+    const pairs = withGrad(group);
+    if (!this.fusedStep(pairs, h)) for (const [p, grad] of pairs) this.tensorStep(p, grad, h);
+  }
+
+  /** The whole group in one native call where the kernels take it; new buffers are kept only then. */
+  private fusedStep(pairs: [Tensor, Tensor][], h: SgdHyper): boolean {
+    const items: SgdItem[] = pairs.map(([p, grad]) => {
+      const old = h.momentum !== 0 ? ((this.stateOf(p).momentum_buffer as Tensor | null | undefined) ?? null) : null;
+      const buf = h.momentum !== 0 ? (old ?? zerosLike(grad)) : null;
+      return { p, grad, buf, init: buf !== null && old === null };
+    });
+    if (!fusedSgd(items, h)) return false;
+    for (const it of items) this.stateOf(it.p).momentum_buffer = it.buf;
+    return true;
+  }
+
+  /** One parameter's update with tensor ops (any device and dtype). */
+  private tensorStep(p: Tensor, grad: Tensor, h: SgdHyper): void {
+    const state = this.stateOf(p);
+    let dp = h.maximize ? grad.neg() : grad;
+    if (h.weightDecay !== 0) dp = dp.add(p, { alpha: h.weightDecay });
+    let buf = (state.momentum_buffer as Tensor | null | undefined) ?? null;
+    if (h.momentum !== 0) {
+      if (buf === null) buf = dp.clone().detach();
+      else buf.mul_(h.momentum).add_(dp, { alpha: 1 - h.dampening });
+      dp = h.nesterov ? dp.add(buf, { alpha: h.momentum }) : buf;
     }
+    p.add_(dp, { alpha: -h.lr });
+    state.momentum_buffer = buf;
   }
 }

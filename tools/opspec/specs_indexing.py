@@ -148,9 +148,9 @@ write("int_dtype_values", "(slice(None), 0)", "b", "':', 0", "b", others=[I(3, h
 write("0d", "()", "b", "", "b", shape=(), others=[T()], kinds=["contig"])
 # writes into a tensor that does not require grad, into views, and several writes in a row
 add("setitem_into_zeros", "(lambda t: (t.__setitem__((slice(None), 1), a), t)[1])(torch.zeros(3, 4, dtype=a.dtype))",
-    "torch.zeros(3, 4, { dtype: a.dtype }).indexPut_([':', 1], a)", [T(3)], kinds=CN + ["scalar0d"])
+    "torch.zeros(3, 4, { dtype: a.dtype, device: a.device }).indexPut_([':', 1], a)", [T(3)], kinds=CN + ["scalar0d"])
 add("copy_into_view_of_zeros", "(lambda t: (t[:, 1].copy_(a), t)[1])(torch.zeros(3, 4, dtype=a.dtype))",
-    "((t) => { t.index(':', 1).copy_(a); return t; })(torch.zeros(3, 4, { dtype: a.dtype }))", [T(3)])
+    "((t) => { t.index(':', 1).copy_(a); return t; })(torch.zeros(3, 4, { dtype: a.dtype, device: a.device }))", [T(3)])
 add("setitem_into_view", "(lambda t: (t[1:].__setitem__((slice(None), 0), b), t)[1])(a.clone())",
     "((t) => { t.index('1:').indexPut_([':', 0], b); return t; })(a.clone())", [T(3, 4), T(2)])
 add("setitem_into_view_accumulate", "(lambda t: (t.t()[1:].index_put_((c,), b, accumulate=True), t)[1])(a.clone())",

@@ -60,9 +60,10 @@ add("mha_forward_cross_masks",
     " attn_mask=torch.tensor([[False, True, False, False, False], [False, False, False, False, False],"
     " [True, False, False, False, False]]), average_attn_weights=False)",
     "F.multiHeadAttentionForward(a, b, b, 4, 2, c, d, null, null, false, 0, e, null,"
-    " { keyPaddingMask: torch.tensor([[false, false, false, true, true], [false, false, false, false, false]]),"
-    " attnMask: torch.tensor([[false, true, false, false, false], [false, false, false, false, false],"
-    " [true, false, false, false, false]]), averageAttnWeights: false })",
+    " { keyPaddingMask: torch.tensor([[false, false, false, true, true], [false, false, false, false, false]],"
+    " { device: a.device }), attnMask: torch.tensor([[false, true, false, false, false],"
+    " [false, false, false, false, false], [true, false, false, false, false]], { device: a.device }),"
+    " averageAttnWeights: false })",
     [T(3, 2, 4, **X), T(5, 2, 4, **X), T(12, 4, **W), T(12, **W), T(4, 4, **W)])
 add("mha_forward_dropout",
     "(torch.manual_seed(5), F.multi_head_attention_forward(a, a, a, 4, 2, b, c, None, None, False, 0.4, d, e))[1]",

@@ -32,6 +32,8 @@ export function storeWrap(dtype: DType, v: string): string {
  * Returns the new shape and one stride list per operand.
  */
 export function coalesce(shape: Shape, strides: readonly Shape[]): { shape: number[]; strides: number[][] } {
+  const flat = coalesceContiguous(shape, strides);
+  if (flat) return flat;
   const outShape: number[] = [];
   const outStrides: number[][] = strides.map(() => []);
   for (let d = 0; d < shape.length; d++) {
@@ -49,6 +51,23 @@ export function coalesce(shape: Shape, strides: readonly Shape[]): { shape: numb
   return { shape: outShape, strides: outStrides };
 }
 
+/**
+ * The common case of `coalesce`: every operand walks row-major memory without gaps (size-1 dims
+ * aside), so the whole loop is one dim of unit stride. Null otherwise (or when there is nothing to walk).
+ */
+function coalesceContiguous(shape: Shape, strides: readonly Shape[]): { shape: number[]; strides: number[][] } | null {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    const size = shape[d]!;
+    if (size !== 1) for (let k = 0; k < strides.length; k++) if (strides[k]![d] !== expected) return null;
+    expected *= size;
+  }
+  if (expected <= 1) return null;
+  const unit: number[][] = new Array<number[]>(strides.length);
+  for (let k = 0; k < strides.length; k++) unit[k] = [1];
+  return { shape: [expected], strides: unit };
+}
+
 type MapFn = (
   out: StorageArray,
   ins: StorageArray[],
@@ -59,13 +78,32 @@ type MapFn = (
   H: unknown,
 ) => void;
 
-const mapCache = new Map<string, MapFn>();
+/** A compiled loop and what it was compiled for (besides its expression, the cache's key). */
+interface MapEntry {
+  nIn: number;
+  outDtype: DType;
+  reads: readonly (string | null)[];
+  fn: MapFn;
+}
+/** Compiled loops by expression; the few variants of one expression are told apart by a linear scan. */
+const mapCache = new Map<string, MapEntry[]>();
 const names = ["a", "b", "c", "d"];
+const NO_READS: readonly (string | null)[] = [];
+
+function sameReads(a: readonly (string | null)[], b: readonly (string | null)[], n: number): boolean {
+  for (let i = 0; i < n; i++) if ((a[i] ?? null) !== (b[i] ?? null)) return false;
+  return true;
+}
 
 function compileMap(js: string, nIn: number, outDtype: DType, reads: readonly (string | null)[]): MapFn {
-  const key = `${nIn}|${outDtype}|${reads.join(",")}|${js}`;
-  let fn = mapCache.get(key);
-  if (fn) return fn;
+  let entries = mapCache.get(js);
+  if (entries) {
+    for (const e of entries)
+      if (e.nIn === nIn && e.outDtype === outDtype && sameReads(e.reads, reads, nIn)) return e.fn;
+  } else {
+    entries = [];
+    mapCache.set(js, entries);
+  }
   const ops = [...Array(nIn).keys()];
   // operand 0 is the output, operands 1.. the inputs
   const all = [0, ...ops.map((i) => i + 1)];
@@ -94,29 +132,29 @@ for (let it = 0; it < outer; it++) {
     idx[d] = 0;
   }
 }`;
-  fn = new Function("out", "ins", "offsets", "strides", "shape", "P", "H", [...decl, body].join("\n")) as MapFn;
-  mapCache.set(key, fn);
+  const fn = new Function("out", "ins", "offsets", "strides", "shape", "P", "H", [...decl, body].join("\n")) as MapFn;
+  entries.push({ nIn, outDtype, reads: [...reads], fn });
   return fn;
 }
 
 /** Run an elementwise expression over inputs already broadcast to out.shape. */
 export function runMap(expr: Expr, inputs: readonly View[], out: View, scalars: readonly number[]): void {
-  const views = [out, ...inputs];
-  const c = coalesce(
-    out.shape,
-    views.map((v) => v.strides),
-  );
-  const fn = compileMap(expr.js, inputs.length, out.dtype, expr.reads ?? []);
-  if (out.shape.some((d) => d === 0)) return;
-  fn(
-    arr(out),
-    inputs.map(arr),
-    views.map((v) => v.offset),
-    c.strides,
-    c.shape,
-    scalars,
-    H,
-  );
+  const nIn = inputs.length;
+  const fn = compileMap(expr.js, nIn, out.dtype, expr.reads ?? NO_READS);
+  for (const d of out.shape) if (d === 0) return;
+  const ins = new Array<StorageArray>(nIn);
+  const strides = new Array<Shape>(nIn + 1);
+  const offsets = new Array<number>(nIn + 1);
+  strides[0] = out.strides;
+  offsets[0] = out.offset;
+  for (let i = 0; i < nIn; i++) {
+    const v = inputs[i]!;
+    ins[i] = arr(v);
+    strides[i + 1] = v.strides;
+    offsets[i + 1] = v.offset;
+  }
+  const c = coalesce(out.shape, strides);
+  fn(arr(out), ins, offsets, c.strides, c.shape, scalars, H);
 }
 
 type ReduceFn = (

@@ -1,5 +1,6 @@
 // The CPU backend with the TypeScript reference kernels: the living definition of every primitive.
-// Storage is a plain typed array, so the garbage collector frees it.
+// Storage is a plain typed array, so the garbage collector frees it; large arrays freed explicitly
+// are cached for reuse (./pool.ts).
 
 import { allocArray, type DType, type StorageArray } from "../../dtype.js";
 import type { Backend, Kernels, Storage, View } from "../../backend.js";
@@ -8,18 +9,27 @@ import { arr, runMap, runReduce } from "./codegen.js";
 import { H } from "./mathfns.js";
 import { convKernel } from "./conv.js";
 import { withNativeKernels } from "./native.js";
+import { recycleArray, takeArray } from "./pool.js";
 
 /** CPU storage: a typed array in the dtype's storage representation. */
 export class CpuStorage implements Storage {
   readonly device = "cpu";
   version = 0;
+  /** Set by `free`: the array went back to the cache and `data` is empty. */
+  freed = false;
   constructor(
     readonly dtype: DType,
-    readonly data: StorageArray,
+    public data: StorageArray,
   ) {}
   get numel(): number {
     return this.data.length;
   }
+}
+
+function readable(s: Storage): StorageArray {
+  const c = s as CpuStorage;
+  if (c.freed) throw new Error("Cannot read a tensor whose storage was freed (dispose() or torch.tidy released it)");
+  return c.data;
 }
 
 /**
@@ -275,8 +285,21 @@ const kernels: Kernels = {
 export const cpuBackend: Backend = {
   device: "cpu",
   kernels: withNativeKernels(kernels),
-  alloc: (dtype, n) => new CpuStorage(dtype, allocArray(dtype, n)),
+  alloc(dtype, n) {
+    const cached = takeArray(dtype, n);
+    return new CpuStorage(dtype, cached ? cached.fill(0) : allocArray(dtype, n));
+  },
+  allocUninit: (dtype, n) => new CpuStorage(dtype, takeArray(dtype, n) ?? allocArray(dtype, n)),
   fromArray: (dtype, data) => new CpuStorage(dtype, data),
-  read: (s) => Promise.resolve((s as CpuStorage).data),
-  readSync: (s) => (s as CpuStorage).data,
+  read: (s) => Promise.resolve(readable(s)),
+  readSync: readable,
+  free(s) {
+    // only called once no live tensor views `s` (views share it): its memory may serve the next tensor
+    const c = s as CpuStorage;
+    if (c.freed) return;
+    c.freed = true;
+    const data = c.data;
+    c.data = allocArray(c.dtype, 0);
+    recycleArray(data);
+  },
 };

@@ -7,12 +7,26 @@
 // if it cannot be loaded); unset uses the addon when it loads and otherwise prints one notice and
 // falls back to the TS kernels. Outside Node (browsers) the TS kernels are used silently.
 
-import type { Kernels, View } from "../../backend.js";
+import type { ConvGeometry, Expr, Kernels, PoolGeometry, View } from "../../backend.js";
 import type { StorageArray } from "../../dtype.js";
 import { arr, coalesce } from "./codegen.js";
+import { type F32Operand, float32Operand, type SelectAddon, trySelect } from "./native_select.js";
+import {
+  type NnAddon,
+  tryArgReduce,
+  tryConv,
+  tryConvInputGrad,
+  tryConvWeightGrad,
+  tryGather,
+  tryMaxPoolIndices,
+  tryScatter,
+  tryStridedAccumulate,
+} from "./native_nn.js";
+import { fmtShape } from "../../shape.js";
+import type { OptimAddon } from "./native_optim.js";
 
-/** The functions the addon exports (native/src/addon.cc). */
-interface Addon {
+/** The functions the addon exports (native/src/addon.cc, and the NN kernels of ./native_nn.ts). */
+interface Addon extends NnAddon, SelectAddon, OptimAddon {
   matmul(a: StorageArray, b: StorageArray, out: StorageArray, meta: Float64Array): void;
   map(
     op: number,
@@ -76,6 +90,11 @@ export interface CpuKernelInfo {
   isa: string | null;
   /** Why the TS kernels are used, when they are. */
   reason: string;
+}
+
+/** The addon's fused optimizer steps (./native_optim.ts), or null when the TS kernels are in use. */
+export function nativeOptimAddon(): OptimAddon | null {
+  return addon;
 }
 
 /** The CPU kernel set in use. */
@@ -160,8 +179,13 @@ function sameLayout(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function tryMap(a: Addon, js: string, inputs: readonly View[], out: View, scalars: readonly number[]): boolean {
-  if (out.dtype !== "float32" || inputs.some((v) => v.dtype !== "float32")) return false;
+function tryMap(a: Addon, expr: Expr, views: readonly View[], out: View, scalars: readonly number[]): boolean {
+  const js = expr.js;
+  if (out.dtype !== "float32") return false;
+  // float32 operands, with broadcast scalars of other dtypes that the op reads as float32
+  const operands = views.map((v, k) => float32Operand(expr, v, k));
+  if (operands.some((o) => o === null)) return false;
+  const inputs = operands as F32Operand[];
   let op: number | undefined;
   let p0 = 0;
   if (inputs.length === 0) {
@@ -189,7 +213,7 @@ function tryMap(a: Addon, js: string, inputs: readonly View[], out: View, scalar
     for (let k = 1; k <= inputs.length; k++) if (c.strides[k]![nd - 1]! > 1 || c.strides[k]![nd - 1]! < 0) return false;
   }
   const outArr = arr(out);
-  const ins = inputs.map(arr);
+  const ins = inputs.map((o) => o.data);
   if (!(outArr instanceof Float32Array)) return false;
   // an input sharing the output's memory must be the very same view (in-place ops)
   for (let k = 0; k < inputs.length; k++)
@@ -213,6 +237,7 @@ function trySum(a: Addon, x: View, nReduce: number, out: View): boolean {
   const k = x.shape.length - nReduce;
   const red = coalesce(x.shape.slice(k), [x.strides.slice(k)]);
   const rn = numelOf(x.shape.slice(k));
+  if (red.shape.length === 2 && red.strides[0]![1] === 1 && rn > 0) return trySum2(a, x, k, red, out);
   if (red.shape.length > 1) return false;
   const R = rn === 0 ? 0 : (red.shape[0] ?? 1);
   const sr = rn === 0 ? 0 : (red.strides[0]![0] ?? 0);
@@ -233,6 +258,33 @@ function trySum(a: Addon, x: View, nReduce: number, out: View): boolean {
     meta[5 + no + d] = outer.strides[0]![d]!;
   }
   a.sum(xs, os, meta);
+  return true;
+}
+
+/**
+ * A sum over two reduced dims, the inner one contiguous (a bias gradient: batch and spatial dims): the
+ * native sum over the inner dim into float32 partials (one per outer reduced index), then over those.
+ */
+function trySum2(a: Addon, x: View, k: number, red: { shape: number[]; strides: number[][] }, out: View): boolean {
+  const [R1, R0] = red.shape as [number, number];
+  const outer = coalesce(x.shape.slice(0, k), [x.strides.slice(0, k)]);
+  const no = outer.shape.length;
+  if (no > 14) return false;
+  const xs = arr(x);
+  const os = arr(out);
+  if (!(xs instanceof Float32Array) || !(os instanceof Float32Array) || xs === os) return false;
+  const nout = numelOf(outer.shape);
+  const partial = new Float32Array(nout * R1);
+  const m1 = new Float64Array(5 + 2 * (no + 1));
+  m1.set([x.offset, 0, R0, 1, no + 1]);
+  for (let d = 0; d < no; d++) {
+    m1[5 + d] = outer.shape[d]!;
+    m1[5 + no + 1 + d] = outer.strides[0]![d]!;
+  }
+  m1[5 + no] = R1;
+  m1[5 + 2 * no + 1] = red.strides[0]![0]!;
+  a.sum(xs, partial, m1);
+  a.sum(partial, os, Float64Array.of(0, out.offset, R1, 1, 1, nout, R1));
   return true;
 }
 
@@ -271,7 +323,7 @@ function tryMatmul(ad: Addon, a: View, b: View, out: View): boolean {
 
 /**
  * The CPU kernels to register: `ts` itself when the addon is not in use, otherwise `ts` with the
- * native matmul, map and reduce in front (each falls back to `ts` for the cases it does not handle).
+ * native matmul, map, reduce, index kernels and convolution in front (each falls back to `ts` for the cases it does not handle).
  */
 export function withNativeKernels(ts: Kernels): Kernels {
   const a = addon;
@@ -279,13 +331,55 @@ export function withNativeKernels(ts: Kernels): Kernels {
   return {
     ...ts,
     map(expr, inputs, out, scalars) {
-      if (!tryMap(a, expr.js, inputs, out, scalars)) ts.map(expr, inputs, out, scalars);
+      if (!tryMap(a, expr, inputs, out, scalars) && !trySelect(a, expr, inputs, out))
+        ts.map(expr, inputs, out, scalars);
     },
     reduce(expr, x, nReduce, out) {
       if (expr.init !== "0" || expr.step !== "acc + v" || !trySum(a, x, nReduce, out)) ts.reduce(expr, x, nReduce, out);
     },
     matmul(x, y, out) {
       if (!tryMatmul(a, x, y, out)) ts.matmul(x, y, out);
+    },
+    gather(x, dim, index, out) {
+      if (!tryGather(a, x, dim, index, out)) ts.gather(x, dim, index, out);
+    },
+    scatter(out, dim, index, src, reduce, includeSelf) {
+      if (!tryScatter(a, out, dim, index, src, reduce, includeSelf))
+        ts.scatter(out, dim, index, src, reduce, includeSelf);
+    },
+    argReduce(kind, x, out) {
+      if (!tryArgReduce(a, kind, x, out)) ts.argReduce(kind, x, out);
+    },
+    conv(x, w, out, geometry) {
+      if (!tryConv(a, x, w, out, geometry)) ts.conv(x, w, out, geometry);
+    },
+    ...(a.maxPoolIndices && {
+      maxPoolIndices(x: View, out: View, geometry: PoolGeometry) {
+        if (!tryMaxPoolIndices(a, x, out, geometry))
+          throw new Error(
+            `max_pool_indices: the native kernel cannot take input ${fmtShape(x.shape)} (${x.dtype}) into ${out.dtype}`,
+          );
+      },
+    }),
+    ...(a.convInputGrad && {
+      convInputGrad(gy: View, w: View, out: View, geometry: ConvGeometry) {
+        if (!tryConvInputGrad(a, gy, w, out, geometry))
+          throw new Error(
+            `convolution_backward_input: the native kernel cannot take gy ${fmtShape(gy.shape)} (strides ${fmtShape(gy.strides)}) with weight ${fmtShape(w.shape)}`,
+          );
+      },
+    }),
+    ...(a.convWeightGrad && {
+      convWeightGrad(gy: View, x: View, out: View, geometry: ConvGeometry) {
+        if (!tryConvWeightGrad(a, gy, x, out, geometry))
+          throw new Error(
+            `convolution_backward_weight: the native kernel cannot take gy ${fmtShape(gy.shape)} (strides ${fmtShape(gy.strides)}) with input ${fmtShape(x.shape)}`,
+          );
+      },
+    }),
+    stridedAccumulate(src, out, viewShape, viewStrides, viewOffset) {
+      if (!tryStridedAccumulate(a, src, out, viewShape, viewStrides, viewOffset))
+        ts.stridedAccumulate(src, out, viewShape, viewStrides, viewOffset);
     },
   };
 }

@@ -5,8 +5,10 @@
 // first webgpu tensor; creating one before fails with an error saying so. Readback is async only:
 // `await x.data()`, `await x.itemAsync()`, `await x.tolistAsync()`, `await x.toAsync("cpu")`.
 // Memory is freed by `x.dispose()` (or `using`), else when the tensor is garbage collected.
-// Dtypes: float32, int32, bool, and int64 stored as int32 (values must lie in [-2^31, 2^31)); float64
-// only for single JS-number operands (an op producing float64 raises an error naming it).
+// Dtypes: float32, float16/bfloat16 (f32 rounded to their grid), int8/uint8/int16 (i32 wrapped to
+// their width), int32, bool, and int64 stored as int32 (values must lie in [-2^31, 2^31)); float64
+// only for single JS-number operands (an op producing float64 raises an error naming it). Value
+// checks raise at the next readback (`asyncOnly`: see ops/device_check.ts and ops/host_values.ts).
 
 import type { Backend } from "../../backend.js";
 import { destroyGpu, emptyPool, flush, initGpu, pipelineCount, poolStats, readBuffer, ready } from "./gpu.js";
@@ -34,6 +36,7 @@ export const webgpuBackend: Backend = {
         "use `await x.data()`, `await x.itemAsync()`, `await x.tolistAsync()` or `await x.toAsync('cpu')`",
     );
   },
+  asyncOnly: true,
   free: (s) => freeStorage(s as WebGpuStorage),
 };
 

@@ -9,6 +9,8 @@ import type { DType } from "../../dtype.js";
 import { numel, type Shape } from "../../shape.js";
 import { coalesce } from "../cpu/codegen.js";
 import { dispatch, grid, pipeline, setErrorDecoder, snapshot, type BindKind } from "./gpu.js";
+import { convIm2col, im2colApplies } from "./conv_im2col.js";
+import { tunedMatmul, tunedMatmulApplies } from "./matmul.js";
 import { bufferOf } from "./storage.js";
 import {
   computeType,
@@ -21,6 +23,7 @@ import {
   storeExpr,
   storeType,
   wgslFloat,
+  type StoreType,
 } from "./wgsl.js";
 
 /** The error every kernel without a webgpu implementation raises. */
@@ -63,13 +66,48 @@ function decls(binds: readonly [string, BindKind, string][]): string {
     .join("\n");
 }
 
-/** Error codes kernels write into the error buffer, and their ops. */
+/** Error codes kernels write into the error buffer: 1 and 2 bad indices of gather/scatter, 3 a registered message. */
 const ERR_OPS: Record<number, string> = { 1: "gather", 2: "scatter" };
+const MSG_CODE = 3;
+
+/** Messages of deferred checks (assertNone), by id; the types say how to decode the reported values. */
+const messages: { text: string; types: StoreType[] }[] = [];
+const messageIds = new Map<string, number>();
+
+/** The id of a message (registered once per distinct text and value types). */
+function messageId(text: string, types: readonly StoreType[]): number {
+  const key = `${types.join(",")}|${text}`;
+  let id = messageIds.get(key);
+  if (id === undefined) {
+    id = messages.length;
+    messages.push({ text, types: [...types] });
+    messageIds.set(key, id);
+  }
+  return id;
+}
+
+/** A reported value (an i32 word of the error buffer) as text, by the type it was stored as. */
+function formatWord(w: number, t: StoreType | undefined): string {
+  if (t === "f32") {
+    i32OfF32[0] = w;
+    return String(f32Scratch[0]);
+  }
+  if (t === "u32") return w ? "True" : "False";
+  return String(w);
+}
+
 setErrorDecoder((w) => {
+  if (w[1] === MSG_CODE) {
+    const m = messages[w[2]!];
+    if (!m) return null;
+    return new RangeError(
+      m.text.replace(/\{(\d)\}/g, (_, k: string) => formatWord(w[3 + Number(k)]!, m.types[Number(k)])),
+    );
+  }
   const op = ERR_OPS[w[1]!] ?? "index";
   return new RangeError(`${op}(): index ${w[2]} is out of bounds for dimension ${w[4]} with size ${w[3]}`);
 });
-/** WGSL of the error buffer binding at `binding` and the `report` function kernels call on a bad index. */
+/** WGSL of the error buffer binding at `binding` and the `report` functions kernels call on a bad value. */
 function errorDecl(binding: number): string {
   return `
 @group(0) @binding(${binding}) var<storage, read_write> err: array<atomic<i32>, 8>;
@@ -81,11 +119,17 @@ fn report(code: i32, j: i32, n: i32, dim: i32) {
     atomicStore(&err[3], n);
     atomicStore(&err[4], dim);
   }
-}`;
+}
+fn report_msg(id: i32, v0: i32, v1: i32) { report(${MSG_CODE}, id, v0, v1); }`;
 }
 
 const isFloatType = (d: DType) => computeType(d) === "f32";
 const last = (s: Shape) => s[s.length - 1]!;
+
+/** The WGSL conversion of an input read (Expr.reads): rounding to float16/bfloat16, else none. */
+function readConv(js: string | null | undefined): string {
+  return js === "H.f16" ? "round_f16" : js === "H.bf16" ? "round_bf16" : "";
+}
 
 // ---- map --------------------------------------------------------------------------------------
 
@@ -106,7 +150,8 @@ function map(expr: Expr, inputs: readonly View[], out: View, scalars: readonly n
     views.map((v) => v.strides),
   );
   const inTypes = inputs.map((v) => storeType(v.dtype));
-  const key = `map|${C}|${out.dtype}|${inTypes.join(",")}|${wgsl}`;
+  const reads = inputs.map((_, i) => readConv(expr.reads?.[i])).join(",");
+  const key = `map|${C}|${out.dtype}|${inTypes.join(",")}|${reads}|${wgsl}`;
   const binds: [string, BindKind, string][] = [
     ["dst", "w", storeType(out.dtype)],
     ...inTypes.map((t, i): [string, BindKind, string] => [`x${i}`, "r", t]),
@@ -125,7 +170,7 @@ fn main(${MAIN_ARGS}) {
   let idx = ${LINEAR_INDEX};
   if (idx >= md[3]) { return; }
   let o = offsets_${k}(idx, 4);
-  ${inputs.map((_, i) => `let ${"abc"[i]} = C(x${i}[o[${i + 1}]]);`).join("\n  ")}
+  ${inputs.map((_, i) => `let ${"abc"[i]} = ${readConv(expr.reads?.[i])}(C(x${i}[o[${i + 1}]]));`).join("\n  ")}
   ${[0, 1, 2].map((i) => `let p${i} = ${C === "f32" ? `bitcast<f32>(md[${i}])` : `md[${i}]`};`).join("\n  ")}
   let r = ${wgsl};
   dst[o[0]] = ${storeExpr(out.dtype, "r", C === "f32")};
@@ -452,6 +497,7 @@ const MAX_Z = 65535;
 function matmul(a: View, b: View, out: View): void {
   const op = "matmul";
   const bufs = buffers(op, [out], [a, b]);
+  if (tunedMatmulApplies(a, b, out)) return tunedMatmul(bufs, a, b, out);
   const nd = out.shape.length;
   const M = out.shape[nd - 2]!;
   const N = out.shape[nd - 1]!;
@@ -763,6 +809,7 @@ function conv(x: View, w: View, out: View, g: ConvGeometry): void {
   const op = "convolution";
   const bufs = buffers(op, [out], [x, w]);
   if (!isFloatType(out.dtype)) notImplemented(op, `for ${out.dtype}`);
+  if (im2colApplies(x, w, out)) return convIm2col(bufs, x, w, out, g);
   const sd = x.shape.length - 2;
   if (sd < 1 || sd > 3) notImplemented(op, `with ${sd} spatial dims`);
   const n = numel(out.shape);
@@ -866,6 +913,118 @@ fn main(${MAIN_ARGS}) {
   dispatch(kernel, bufs, meta, grid(Math.ceil(n / 64)));
 }
 
+// ---- deferred checks and searchsorted ----------------------------------------------------------
+
+function assertNone(flags: View, values: readonly View[], message: string): void {
+  const op = "assert";
+  const n = numel(flags.shape);
+  if (n === 0) return;
+  const vals = values.slice(0, 2);
+  const bufs = buffers(op, [], [flags, ...vals]);
+  const types = vals.map((v) => storeType(v.dtype));
+  const binds: [string, BindKind, string][] = [
+    ["fl", "r", storeType(flags.dtype)],
+    ...types.map((t, i): [string, BindKind, string] => [`v${i}`, "r", t]),
+    ["md", "r", "i32"],
+  ];
+  const k = 1 + vals.length;
+  const word = (i: number) => (i < vals.length ? `bitcast<i32>(v${i}[o[${i + 1}]])` : "0");
+  // one invocation per element: the first flagged one to get the error word reports its values
+  const kernel = pipeline(
+    `assertNone|${binds.map((b) => b[2]).join(",")}`,
+    [...binds.map((b) => b[1]), "w"], // + the error buffer
+    () => `${decls(binds)}
+${errorDecl(binds.length)}
+${offsetsFn(k)}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  let idx = ${LINEAR_INDEX};
+  if (idx >= md[0]) { return; }
+  let o = offsets_${k}(idx, 2);
+  if (!(fl[o[0]] == ${storeType(flags.dtype)}(0))) { report_msg(md[1], ${word(0)}, ${word(1)}); }
+}`,
+  );
+  const co = coalesce(
+    flags.shape,
+    [flags, ...vals].map((v) => v.strides),
+  );
+  const meta = Int32Array.from([
+    n,
+    messageId(message, types),
+    ...offsetsMeta(
+      co.shape,
+      [flags, ...vals].map((v, i) => ({ offset: v.offset, strides: co.strides[i]! })),
+    ),
+  ]);
+  dispatch(kernel, bufs, meta, grid(Math.ceil(n / 64)), true);
+}
+
+function searchsorted(seq: View, values: View, right: boolean, out: View): void {
+  const op = "searchsorted";
+  const bufs = buffers(op, [out], [seq, values]);
+  const lead = out.shape.slice(0, -1);
+  const m = last(out.shape);
+  const total = numel(lead) * m;
+  if (total === 0) return;
+  const n = last(seq.shape);
+  const C = computeType(seq.dtype) === "f32" || computeType(values.dtype) === "f32" ? "f32" : "i32";
+  const binds: [string, BindKind, string][] = [
+    ["dst", "w", storeType(out.dtype)],
+    ["sq", "r", storeType(seq.dtype)],
+    ["vl", "r", storeType(values.dtype)],
+    ["md", "r", "i32"],
+  ];
+  // one invocation per value: binary search of its row, NaN ordered after every number
+  const kernel = pipeline(
+    `searchsorted|${right}|${C}|${binds.map((b) => b[2]).join(",")}`,
+    binds.map((b) => b[1]),
+    () => `${PRELUDE}
+${decls(binds)}
+${offsetsFn(3)}
+fn cmp(a: ${C}, b: ${C}) -> i32 {
+  ${
+    C === "f32"
+      ? `let na = isnan_f(a);
+  let nb = isnan_f(b);
+  if (na || nb) { return select(0, 1, na) - select(0, 1, nb); }`
+      : ""
+  }
+  return select(select(0, 1, a > b), -1, a < b);
+}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  let idx = ${LINEAR_INDEX};
+  if (idx >= md[0]) { return; }
+  let m = md[1];
+  let r = idx / m;
+  let j = idx % m;
+  let p = offsets_3(r, 6);
+  let v = ${C}(vl[p[1] + j * md[4]]);
+  var lo = 0;
+  var hi = md[2];
+  while (lo < hi) {
+    let mid = (lo + hi) / 2;
+    let c = cmp(${C}(sq[p[0] + mid * md[3]]), v);
+    if (c ${right ? "<=" : "<"} 0) { lo = mid + 1; } else { hi = mid; }
+  }
+  dst[p[2] + j * md[5]] = ${storeExpr(out.dtype, "lo", false)};
+}`,
+  );
+  const meta = Int32Array.from([
+    total,
+    m,
+    n,
+    last(seq.strides),
+    last(values.strides),
+    last(out.strides),
+    ...offsetsMeta(
+      lead,
+      [seq, values, out].map((v) => ({ offset: v.offset, strides: v.strides.slice(0, -1) })),
+    ),
+  ]);
+  dispatch(kernel, bufs, meta, grid(Math.ceil(total / 64)));
+}
+
 /** The webgpu kernel set. */
 export const webgpuKernels: Kernels = {
   map,
@@ -878,4 +1037,6 @@ export const webgpuKernels: Kernels = {
   sort,
   conv,
   stridedAccumulate,
+  assertNone,
+  searchsorted,
 };

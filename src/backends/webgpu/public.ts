@@ -1,13 +1,5 @@
-// The public `torch.webgpu` namespace: device setup, memory statistics and synchronisation.
+// The public `torch.webgpu` namespace: device setup, memory statistics, leak reporting and
+// synchronisation.
 
-export {
-  init,
-  isAvailable,
-  isInitialized,
-  memoryStats,
-  emptyCache,
-  synchronize,
-  destroy,
-  type MemoryStats,
-  type GpuInfo,
-} from "./index.js";
+export { init, isAvailable, isInitialized, emptyCache, synchronize, destroy, type GpuInfo } from "./index.js";
+export { memoryStats, setLeakReporting, isLeakReporting, type MemoryStats } from "./memory.js";

@@ -1,11 +1,13 @@
 // Storage of the "webgpu" device: one GPUBuffer from the pool per storage, in the layout wgsl.ts's
-// storeType gives (float32 as f32, int32/int64 as i32, bool as u32), plus the host-side conversions
-// for upload and readback. A FinalizationRegistry gives the buffer of a storage that was never
-// disposed back to the pool once the storage is garbage collected (a backstop: dispose() is prompt).
+// storeType gives (float32/float16/bfloat16 as f32, the integers as i32, bool as u32), plus the
+// host-side conversions for upload and readback. A FinalizationRegistry gives the buffer of a storage that was never
+// disposed back to the pool once the storage is garbage collected (a backstop: dispose() is prompt),
+// and reports it as a leak with the place the storage was created (./memory.ts).
 
 import type { Storage } from "../../backend.js";
 import type { DType, StorageArray } from "../../dtype.js";
-import { acquire, clear, generation, hasQueued, release, upload } from "./gpu.js";
+import { acquire, clear, flush, generation, hasQueued, release, upload } from "./gpu.js";
+import { creationSite, noteLeak } from "./memory.js";
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -14,14 +16,19 @@ const INT32_MAX = 2147483647;
 export function unsupportedReason(dtype: DType): string | null {
   switch (dtype) {
     case "float32":
+    case "float16":
+    case "bfloat16":
     case "int32":
     case "int64":
+    case "int8":
+    case "uint8":
+    case "int16":
     case "bool":
       return null;
     case "float64":
       return "float64 is not supported on webgpu (WebGPU has no 64-bit floats): use float32";
     default:
-      return `${dtype} is not supported on webgpu yet (float32, int32, int64 in the int32 range and bool are)`;
+      return `${dtype} is not supported on webgpu yet (float32, float16, bfloat16, int8, uint8, int16, int32, int64 in the int32 range and bool are)`;
   }
 }
 
@@ -29,6 +36,8 @@ export function unsupportedReason(dtype: DType): string | null {
 export class WebGpuStorage implements Storage {
   readonly device = "webgpu";
   version = 0;
+  /** Live tensors and saved references using this storage (src/memory/refs.ts). */
+  refs = 0;
   /** Set by `dispose()`: the buffer went back to the pool. */
   freed = false;
   /** The device generation the buffer belongs to. */
@@ -45,13 +54,27 @@ export class WebGpuStorage implements Storage {
 interface Held {
   buffer: GPUBuffer;
   generation: number;
+  /** Where the storage was created, when leak reporting is on. */
+  site: string | null;
 }
 const backstop = new FinalizationRegistry<Held>((h) => {
-  if (h.generation === generation()) release(h.buffer);
+  if (h.generation !== generation()) return;
+  const bytes = h.buffer.size;
+  giveBack(h.buffer);
+  noteLeak(h.site, bytes);
 });
 
+/**
+ * Return a buffer to the pool, submitting the queued kernels first: they may still use it, and a
+ * reuse written through the queue (uploads, kernel parameters) would otherwise reach it before them.
+ */
+function giveBack(b: GPUBuffer): void {
+  flush();
+  release(b);
+}
+
 function track(s: WebGpuStorage): WebGpuStorage {
-  if (s.buffer) backstop.register(s, { buffer: s.buffer, generation: generation() }, s);
+  if (s.buffer) backstop.register(s, { buffer: s.buffer, generation: generation(), site: creationSite() }, s);
   return s;
 }
 
@@ -68,6 +91,8 @@ export function allocStorage(dtype: DType, numel: number): WebGpuStorage {
 function toDevice(dtype: DType, data: StorageArray): Float32Array | Int32Array | Uint32Array {
   switch (dtype) {
     case "float32":
+    case "float16": // kept as float32 on the 16-bit grid, as on the CPU
+    case "bfloat16":
       return data as Float32Array;
     case "float64":
       return Float32Array.from(data);
@@ -85,6 +110,10 @@ function toDevice(dtype: DType, data: StorageArray): Float32Array | Int32Array |
     }
     case "bool":
       return Uint32Array.from(data);
+    case "int8": // kept as int32, wrapped to their width by every kernel that writes them
+    case "uint8":
+    case "int16":
+      return Int32Array.from(data);
     default:
       throw new Error(`webgpu: cannot store ${dtype}`);
   }
@@ -106,6 +135,8 @@ export function storageFrom(dtype: DType, data: StorageArray): WebGpuStorage {
 export function fromDevice(dtype: DType, bytes: ArrayBuffer): StorageArray {
   switch (dtype) {
     case "float32":
+    case "float16":
+    case "bfloat16":
       return new Float32Array(bytes);
     case "float64":
       return Float64Array.from(new Float32Array(bytes));
@@ -115,6 +146,12 @@ export function fromDevice(dtype: DType, bytes: ArrayBuffer): StorageArray {
       return Float64Array.from(new Int32Array(bytes));
     case "bool":
       return Uint8Array.from(new Uint32Array(bytes));
+    case "int8":
+      return Int8Array.from(new Int32Array(bytes));
+    case "uint8":
+      return Uint8Array.from(new Int32Array(bytes));
+    case "int16":
+      return Int16Array.from(new Int32Array(bytes));
     default:
       throw new Error(`webgpu: cannot read ${dtype}`);
   }
@@ -124,7 +161,7 @@ export function fromDevice(dtype: DType, bytes: ArrayBuffer): StorageArray {
 export function freeStorage(s: WebGpuStorage): void {
   if (!s.buffer) return;
   backstop.unregister(s);
-  if (s.generation === generation()) release(s.buffer);
+  if (s.generation === generation()) giveBack(s.buffer);
   s.buffer = null;
   s.freed = true;
 }

@@ -12,16 +12,23 @@ import type { DType } from "../../dtype.js";
 export type StoreType = "f32" | "i32" | "u32";
 
 /**
- * Storage on webgpu: float32 as f32; int32 and int64 as i32 (int64 values must lie in the int32 range);
- * bool as u32 (0/1); float64 only as 1-element f32 storages (JS-number operands of float32 ops).
+ * Storage on webgpu: float32 as f32; float16 and bfloat16 as f32 rounded to their 16-bit grid after
+ * every op (as the CPU backend stores them); int32 and int64 as i32 (int64 values must lie in the
+ * int32 range); int8, uint8 and int16 as i32 wrapped to their width after every op; bool as u32 (0/1);
+ * float64 only as 1-element f32 storages (JS-number operands).
  */
 export function storeType(d: DType): StoreType {
   switch (d) {
     case "float32":
     case "float64":
+    case "float16":
+    case "bfloat16":
       return "f32";
     case "int32":
     case "int64":
+    case "int8":
+    case "uint8":
+    case "int16":
       return "i32";
     case "bool":
       return "u32";
@@ -37,6 +44,13 @@ export function computeType(d: DType): "f32" | "i32" {
 
 /** The statement-free conversion of `v` (of any scalar WGSL type) for storage as `d`. */
 export function storeExpr(d: DType, v: string, fromFloat: boolean): string {
+  if (d === "float16") return `round_f16(f32(${v}))`;
+  if (d === "bfloat16") return `round_bf16(f32(${v}))`;
+  if (d === "int8" || d === "int16" || d === "uint8") {
+    // as the CPU: through int32 (float -> int like x86), then the low 8 or 16 bits
+    const i = fromFloat ? `f2i(f32(${v}))` : `i32(${v})`;
+    return d === "uint8" ? `(${i} & 255)` : `((${i} << ${d === "int8" ? 24 : 16}u) >> ${d === "int8" ? 24 : 16}u)`;
+  }
   switch (storeType(d)) {
     case "f32":
       return `f32(${v})`;
@@ -65,6 +79,20 @@ fn copysign_f(m: f32, s: f32) -> f32 {
 fn f2i(x: f32) -> i32 {
   if (x >= -2147483648.0 && x < 2147483648.0) { return i32(trunc(x)); }
   return i32(-2147483647 - 1);
+}
+// float16 / bfloat16 values kept in f32: round to the 16-bit grid (nearest, ties to even; f16
+// overflows to Inf at 65520, its subnormals are spaced 2^-24)
+fn round_f16(x: f32) -> f32 {
+  if (!isfinite_f(x) || x == 0.0) { return x; }
+  let ax = abs(x);
+  if (ax >= 65520.0) { return copysign_f(inf_f(), x); }
+  let e = max(i32((bitcast<u32>(ax) >> 23u) & 0xffu) - 127, -14);
+  return copysign_f(ldexp(round(ldexp(ax, 10 - e)), e - 10), x);
+}
+fn round_bf16(x: f32) -> f32 {
+  if (isnan_f(x)) { return x; }
+  let b = bitcast<u32>(x);
+  return bitcast<f32>((b + 0x7fffu + ((b >> 16u) & 1u)) & 0xffff0000u);
 }
 fn sign_f(x: f32) -> f32 { return select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0); }
 fn sign_i(x: i32) -> i32 { return select(select(0, -1, x < 0), 1, x > 0); }
@@ -121,14 +149,23 @@ fn log1p_f(x: f32) -> f32 {
   if (u < 0.0) { return nan_f(); }
   return log(u) * x / (u - 1.0);
 }
+// subnormal inputs (which the built-in log may flush) as mantissa * 2^-149
+fn subnormal_bits(x: f32) -> u32 {
+  let b = bitcast<u32>(x);
+  return select(0u, b & 0x7fffffu, (b & 0x7f800000u) == 0u);
+}
 fn log_f(x: f32) -> f32 {
   if (isnan_f(x) || x < 0.0) { return nan_f(); }
+  let m = subnormal_bits(x);
+  if (m != 0u) { return select(log(f32(m)) - 103.27892990343185, nan_f(), signbit_f(x)); }
   if (x == 0.0) { return -inf_f(); }
   if (isinf_f(x)) { return x; }
   return log(x);
 }
 fn log2_f(x: f32) -> f32 {
   if (isnan_f(x) || x < 0.0) { return nan_f(); }
+  let m = subnormal_bits(x);
+  if (m != 0u) { return select(log2(f32(m)) - 149.0, nan_f(), signbit_f(x)); }
   if (x == 0.0) { return -inf_f(); }
   if (isinf_f(x)) { return x; }
   return log2(x);
@@ -492,6 +529,8 @@ export function jsToWgsl(js: string, compute: "f32" | "i32"): string | null {
     case "(a !== 0 ? 1 : 0)":
     case "H.i32(a)":
     case "H.i64(a)":
+    case "H.f16(a)":
+    case "H.bf16(a)":
       return "a";
     case "p0":
       return "p0";

@@ -14,6 +14,7 @@ import { amax, sum } from "../../ops/reduce.js";
 import { reshape, squeeze, unsqueeze } from "../../ops/views.js";
 import { chunk } from "../../ops/shape_ops.js";
 import { apply } from "../../ops/prim.js";
+import { noGrad } from "../../autograd/gradmode.js";
 
 /** Run `fn` out of place, or write its result into `x` (PyTorch's `inplace=True`). */
 function maybeInplace(x: Tensor, isInplace: boolean, name: string, fn: (t: Tensor) => Tensor): Tensor {
@@ -167,7 +168,8 @@ export function softmax(x: Tensor, dim?: number | null, opts: { dtype?: DType | 
   const d = softmaxDim(xx, dim, "softmax");
   if (xx.ndim === 0) return squeeze(softmax(unsqueeze(xx, 0), 0), 0);
   if (xx.numel() === 0) return xx.clone();
-  const e = ew.exp(ew.sub(xx, amax(xx, d, true).detach()));
+  const m = noGrad(() => amax(xx, d, true)); // a constant shift: no node holding saved tensors
+  const e = ew.exp(ew.sub(xx, m));
   return ew.div(e, sum(e, d, true));
 }
 
@@ -177,7 +179,8 @@ export function logSoftmax(x: Tensor, dim?: number | null, opts: { dtype?: DType
   const d = softmaxDim(xx, dim, "log_softmax");
   if (xx.ndim === 0) return squeeze(logSoftmax(unsqueeze(xx, 0), 0), 0);
   if (xx.numel() === 0) return xx.clone();
-  const shifted = ew.sub(xx, amax(xx, d, true).detach());
+  const m = noGrad(() => amax(xx, d, true)); // a constant shift: no node holding saved tensors
+  const shifted = ew.sub(xx, m);
   return ew.sub(shifted, ew.log(sum(ew.exp(shifted), d, true)));
 }
 

@@ -10,11 +10,13 @@ import { Tensor } from "../../tensor.js";
 import { fmtShape } from "../../shape.js";
 import * as ew from "../../ops/elementwise.js";
 import { gather } from "../../ops/indexing.js";
-import { amax, amin, mean, sum } from "../../ops/reduce.js";
+import { mean, sum } from "../../ops/reduce.js";
 import { cat, stack } from "../../ops/shape_ops.js";
 import { expand, narrow, reshape, select, squeeze, unsqueeze } from "../../ops/views.js";
 import { full, fullLike, tensor, zeros } from "../../ops/creation.js";
 import type { Reduction } from "./loss.js";
+import { checkValues } from "../../ops/device_check.js";
+import { hostData, withHostValues } from "../../ops/host_values.js";
 
 /** Options of ctcLoss. */
 export interface CTCOptions {
@@ -31,7 +33,8 @@ function lengthsOf(x: Tensor | readonly number[] | number, what: string): number
   if (typeof x === "number") return [x];
   if (x instanceof Tensor) {
     if (x.isFloatingPoint()) throw new TypeError(`ctc_loss(): ${what} must be integers, got ${x.dtype}`);
-    return Array.from(x.reshape([-1]).dataSync());
+    const form = "torch.nn.functional.ctcLossAsync(logProbs, targets, inputLengths, targetLengths, opts)";
+    return Array.from(hostData(x, "ctc_loss", form));
   }
   return [...x];
 }
@@ -115,8 +118,11 @@ export function ctcLoss(
     );
     const used = ew.lt(unsqueeze(pos, 0), unsqueeze(tensor(tgLens, { dtype: "int64", device: tg.device }), 1));
     const vals = ew.where(used, padded, 0);
-    if (amin(vals).item() < 0 || amax(vals).item() >= C)
-      throw new RangeError(`ctc_loss(): target labels must be in [0, ${C})`);
+    checkValues(
+      ew.logicalOr(ew.lt(vals, 0), ew.ge(vals, C)),
+      [vals],
+      `ctc_loss(): target labels must be in [0, ${C}) (got {0})`,
+    );
     padded = vals;
   }
 
@@ -173,4 +179,19 @@ export function ctcLoss(
   if (reduction === "none") return unbatched ? squeeze(loss, 0) : loss;
   if (reduction === "sum") return sum(loss);
   return mean(ew.div(loss, ew.clampMin(lenT, 1).to(loss.dtype)));
+}
+
+/**
+ * `ctcLoss` for every device: the lengths (which shape the computation) are read with `await` first;
+ * on webgpu the synchronous form cannot read length tensors and names this one.
+ */
+export async function ctcLossAsync(
+  logProbs: Tensor,
+  targets: Tensor,
+  inputLengths: Tensor | readonly number[] | number,
+  targetLengths: Tensor | readonly number[] | number,
+  opts: CTCOptions = {},
+): Promise<Tensor> {
+  const read = [inputLengths, targetLengths].filter((x): x is Tensor => x instanceof Tensor);
+  return withHostValues(read, () => ctcLoss(logProbs, targets, inputLengths, targetLengths, opts));
 }

@@ -4,9 +4,11 @@
 import type { Tensor } from "../../tensor.js";
 import { noGrad } from "../../autograd/gradmode.js";
 import { fmtShape } from "../../shape.js";
-import { add, div, eq, gt, logicalAnd, toDtype, where } from "../../ops/elementwise.js";
+import { add, div, eq, ge, gt, logicalAnd, logicalOr, lt, toDtype, where } from "../../ops/elementwise.js";
+import { checkValues } from "../../ops/device_check.js";
+import { hostData, withHostValues } from "../../ops/host_values.js";
 import { gather, indexFill, indexSelect, scatterAdd } from "../../ops/indexing.js";
-import { amax, amin, norm } from "../../ops/reduce.js";
+import { norm } from "../../ops/reduce.js";
 import { flatten, reshape, unsqueeze } from "../../ops/views.js";
 import { arange, onesLike, zeros } from "../../ops/creation.js";
 
@@ -48,12 +50,11 @@ export function embedding(input: Tensor, weight: Tensor, opts: EmbeddingOptions 
   const num = weight.shape[0]!;
   const padding = resolvePaddingIdx(opts.paddingIdx, num);
   const idx = flatten(input);
-  if (idx.numel() > 0) {
-    const lo = amin(idx).item();
-    const hi = amax(idx).item();
-    if (lo < 0 || hi >= num)
-      throw new RangeError(`embedding(): index out of range in self (index ${lo < 0 ? lo : hi}, ${num} rows)`);
-  }
+  checkValues(
+    logicalOr(lt(idx, 0), ge(idx, num)),
+    [idx],
+    `embedding(): index out of range in self (index {0}, ${num} rows)`,
+  );
   if (opts.maxNorm !== undefined && opts.maxNorm !== null)
     embeddingRenorm_(weight, idx, opts.maxNorm, opts.normType ?? 2);
   const rows = indexSelect(weight, 0, idx); // (n, dim)
@@ -88,15 +89,29 @@ function embeddingRenorm_(weight: Tensor, idx: Tensor, maxNorm: number, p: numbe
 export function oneHot(x: Tensor, numClasses = -1): Tensor {
   if (x.dtype !== "int64") throw new TypeError("one_hot(): one_hot is only applicable to index tensor.");
   let n = numClasses;
+  const negative = "one_hot(): Class values must be non-negative.";
   if (x.numel() === 0) {
     if (n <= 0) throw new RangeError("one_hot(): Can not infer total number of classes from empty tensor.");
+  } else if (n === -1) {
+    // the number of classes (the result's shape) comes from the values
+    const data = hostData(x, "one_hot", "torch.nn.functional.oneHotAsync(x)");
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of data) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+    if (lo < 0) throw new RangeError(negative);
+    n = hi + 1;
   } else {
-    const lo = amin(x).item();
-    const hi = amax(x).item();
-    if (lo < 0) throw new RangeError("one_hot(): Class values must be non-negative.");
-    if (n === -1) n = hi + 1;
-    else if (hi >= n) throw new RangeError("one_hot(): Class values must be smaller than num_classes.");
+    checkValues(lt(x, 0), [], negative);
+    checkValues(ge(x, n), [], "one_hot(): Class values must be smaller than num_classes.");
   }
   const classes = arange(n, { dtype: "int64", device: x.device });
   return toDtype(eq(unsqueeze(x, -1), classes), "int64");
+}
+
+/** `oneHot` for every device: with `numClasses` -1 the class count is read with `await` first. */
+export function oneHotAsync(x: Tensor, numClasses = -1): Promise<Tensor> {
+  return withHostValues(numClasses === -1 ? [x] : [], () => oneHot(x, numClasses));
 }

@@ -27,7 +27,7 @@ export {
 } from "./activation.js";
 export { linear, bilinear } from "./linear.js";
 export { dropout, dropout2d, type DropoutOptions } from "./dropout.js";
-export { embedding, oneHot, type EmbeddingOptions } from "./embedding.js";
+export { embedding, oneHot, oneHotAsync, type EmbeddingOptions } from "./embedding.js";
 export { normalize, cosineSimilarity, pairwiseDistance } from "./distance.js";
 export {
   mseLoss,
@@ -50,7 +50,7 @@ export {
   type CrossEntropyOptions,
   type TripletMarginOptions,
 } from "./loss.js";
-export { ctcLoss, type CTCOptions } from "./ctc.js";
+export { ctcLoss, ctcLossAsync, type CTCOptions } from "./ctc.js";
 export {
   conv1d,
   conv2d,

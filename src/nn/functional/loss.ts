@@ -10,10 +10,12 @@ import { isFloating } from "../../dtype.js";
 import { broadcastShapes, fmtShape, sameShape } from "../../shape.js";
 import * as ew from "../../ops/elementwise.js";
 import { gather } from "../../ops/indexing.js";
-import { amax, amin, mean, sum } from "../../ops/reduce.js";
+import { mean, sum } from "../../ops/reduce.js";
 import { expand, reshape, squeeze, unsqueeze } from "../../ops/views.js";
 import { logSoftmax } from "./activation.js";
 import { pairwiseDistance } from "./distance.js";
+import { noGrad } from "../../autograd/gradmode.js";
+import { checkValues } from "../../ops/device_check.js";
 
 /** How a loss combines its per-element values: average, total, or none (one value per element). */
 export type Reduction = "mean" | "sum" | "none";
@@ -102,22 +104,9 @@ export function binaryCrossEntropy(input: Tensor, target: Tensor, opts: BCEOptio
     throw new RangeError(
       `binary_cross_entropy(): Using a target size (${sizeStr(target.shape)}) that is different to the input size (${sizeStr(input.shape)}) is deprecated. Please ensure they have the same size.`,
     );
-  if (
-    input.numel() > 0 &&
-    ew
-      .logicalNot(ew.logicalAnd(ew.ge(input, 0), ew.le(input, 1)))
-      .any()
-      .item()
-  )
-    throw new RangeError("binary_cross_entropy(): all elements of input should be between 0 and 1");
-  if (
-    target.numel() > 0 &&
-    ew
-      .logicalNot(ew.logicalAnd(ew.ge(target, 0), ew.le(target, 1)))
-      .any()
-      .item()
-  )
-    throw new RangeError("binary_cross_entropy(): all elements of target should be between 0 and 1");
+  const outside = (t: Tensor) => ew.logicalNot(ew.logicalAnd(ew.ge(t, 0), ew.le(t, 1)));
+  checkValues(outside(input), [], "binary_cross_entropy(): all elements of input should be between 0 and 1");
+  checkValues(outside(target), [], "binary_cross_entropy(): all elements of target should be between 0 and 1");
   // (t - 1) * max(log1p(-x), -100) - t * max(log(x), -100), as ATen writes it
   const logX = ew.clampMin(ew.log(input), -100);
   const log1mX = ew.clampMin(ew.log1p(ew.neg(input)), -100);
@@ -144,7 +133,7 @@ export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts
       `binary_cross_entropy_with_logits(): Target size (${sizeStr(target.shape)}) must be the same as input size (${sizeStr(input.shape)})`,
     );
   // ATen: max_val = clamp_min(-x, 0); softplus(-x) = log(exp(-max_val) + exp(-x - max_val)) + max_val
-  const m = ew.clampMin(ew.neg(input), 0).detach();
+  const m = noGrad(() => ew.clampMin(ew.neg(input), 0));
   const softplusNeg = ew.add(ew.log(ew.add(ew.exp(ew.neg(m)), ew.exp(ew.sub(ew.neg(input), m)))), m);
   const lw = opts.posWeight ? ew.add(ew.mul(ew.sub(opts.posWeight, 1), target), 1) : null;
   let loss = ew.add(ew.mul(ew.rsub(target, 1), input), lw ? ew.mul(lw, softplusNeg) : softplusNeg);
@@ -202,11 +191,8 @@ function nllParts(
   const C = input.shape[cdim]!;
   const valid = ew.ne(target, ignoreIndex);
   const safe = ew.where(valid, target, 0);
-  if (safe.numel() > 0) {
-    const lo = amin(safe).item();
-    const hi = amax(safe).item();
-    if (lo < 0 || hi >= C) throw new RangeError(`${op}(): Target ${lo < 0 ? lo : hi} is out of bounds.`);
-  }
+  // on webgpu a bad target is reported at the next readback (like CUDA's device-side assert)
+  checkValues(ew.logicalOr(ew.lt(safe, 0), ew.ge(safe, C)), [safe], `${op}(): Target {0} is out of bounds.`);
   const idx = ew.toDtype(safe, "int64");
   const picked = squeeze(gather(input, cdim, unsqueeze(idx, cdim)), cdim); // shaped like target
   const ones = ew.toDtype(valid, input.dtype);

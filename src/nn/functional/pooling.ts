@@ -2,7 +2,8 @@
 // as compositions of existing ops. Windows are strided views of the padded input (asStrided).
 // Max pooling finds the argmax of each window without recording a graph, turns it into an index of the
 // input plane, and gathers the values from the input: the gradient then flows to the single maximum
-// of each window, as in PyTorch (a max over the window would split it among ties).
+// of each window, as in PyTorch (a max over the window would split it among ties). Backends with a
+// `maxPoolIndices` kernel find the argmax in one pass (./max_pool_indices.ts).
 // Not here: the pooling layers (nn/layers/pooling.ts).
 
 import { fmtShape, numel } from "../../shape.js";
@@ -26,6 +27,7 @@ import { matmul } from "../../ops/linalg.js";
 import { arange, full, tensor } from "../../ops/creation.js";
 import { noGrad } from "../../autograd/gradmode.js";
 import { expandArg, type IntOrList } from "./conv.js";
+import { hasMaxPoolIndices, maxPoolIndices } from "./max_pool_indices.js";
 
 /** Options of maxPool1d/2d/3d (PyTorch's arguments after `kernel_size`). */
 export interface MaxPoolOptions {
@@ -159,6 +161,10 @@ function maxPoolNd(
   const K = numel(g.k);
   const nOut = numel(g.out);
   const flat = noGrad(() => {
+    if (hasMaxPoolIndices(x)) {
+      const geometry = { kernel: g.k, stride: g.s, padding: g.p, dilation: g.d };
+      return reshape(maxPoolIndices(reshape(x, [M, ...g.sp]), geometry, g.out), [M, nOut]);
+    }
     // tap of each window's maximum (the first one, as PyTorch), row-major over the kernel dims
     const tap = argmax(reshape(windows(x, g, -Infinity), [M, nOut, K]), -1, true); // (M, nOut, 1)
     const table = tensor(tapToInput(g), { dtype: "int64", device: x.device });

@@ -1,0 +1,131 @@
+// Fused optimizer steps of the native addon (native/src/optim_kernels.cc): SGD and Adam/AdamW update
+// every parameter of a group in one call, with PyTorch 1.13's per-op arithmetic. Each `fused*` returns
+// false (touching nothing) unless every tensor is a contiguous float32 or float64 CPU tensor of one
+// dtype and the addon is in use; the optimizer then runs its tensor-op loop.
+
+import type { StorageArray } from "../../dtype.js";
+import type { Tensor } from "../../tensor.js";
+import { nativeOptimAddon } from "./native.js";
+
+/** The addon's fused optimizer entry points (absent from an addon built before they existed). */
+export interface OptimAddon {
+  sgdStep?(arrays: StorageArray[], meta: Float64Array): void;
+  adamStep?(arrays: StorageArray[], meta: Float64Array): void;
+}
+
+/** The storage array of a tensor the fused kernels can take, or null. */
+function dataOf(t: Tensor, dtype: string): Float32Array | Float64Array | null {
+  if (t.device !== "cpu" || t.dtype !== dtype || !t.isContiguous()) return null;
+  const a = (t.storage as unknown as { data?: StorageArray }).data;
+  return a instanceof Float32Array || a instanceof Float64Array ? a : null;
+}
+
+/**
+ * Arrays of `tensors` (null entries stand for `fill`), or null when one is not eligible: each must
+ * have `fill`'s dtype and its group's element count (groups of `per` tensors, the first the parameter).
+ */
+function arraysOf(tensors: readonly (Tensor | null)[], fill: Tensor, per: number): StorageArray[] | null {
+  const dtype = fill.dtype;
+  if (dtype !== "float32" && dtype !== "float64") return null;
+  const out: StorageArray[] = [];
+  let n = 0;
+  for (let i = 0; i < tensors.length; i++) {
+    const t = tensors[i] ?? fill;
+    if (i % per === 0) n = t.numel();
+    else if (tensors[i] && t.numel() !== n) return null;
+    const a = dataOf(t, dtype);
+    if (!a) return null;
+    out.push(a);
+  }
+  return out;
+}
+
+/** One parameter of a fused SGD step. */
+export interface SgdItem {
+  p: Tensor;
+  grad: Tensor;
+  /** The momentum buffer (same shape as p), or null without momentum. */
+  buf: Tensor | null;
+  /** The buffer is new: it takes this step's direction instead of being decayed. */
+  init: boolean;
+}
+
+/** SGD's hyperparameters, as in `torch.optim.SGD`. */
+export interface SgdHyper {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+/** The SGD step of every item in one native call; false when the fused kernel cannot take them. */
+export function fusedSgd(items: readonly SgdItem[], h: SgdHyper): boolean {
+  const a = nativeOptimAddon();
+  if (!a?.sgdStep || items.length === 0) return false;
+  const fill = items[0]!.p;
+  const arrays = arraysOf(
+    items.flatMap((it) => [it.p, it.grad, it.buf]),
+    fill,
+    3,
+  );
+  if (!arrays) return false;
+  const meta = new Float64Array(7 + 5 * items.length);
+  meta.set([items.length, h.lr, h.momentum, h.dampening, h.weightDecay, +h.nesterov, +h.maximize]);
+  items.forEach((it, k) => {
+    meta.set([it.p.numel(), it.p.offset, it.grad.offset, it.buf?.offset ?? 0, +it.init], 7 + 5 * k);
+  });
+  a.sgdStep(arrays, meta);
+  for (const it of items) {
+    it.p.storage.version++;
+    if (it.buf) it.buf.storage.version++;
+  }
+  return true;
+}
+
+/** One parameter of a fused Adam step. */
+export interface AdamItem {
+  p: Tensor;
+  grad: Tensor;
+  expAvg: Tensor;
+  expAvgSq: Tensor;
+  /** AMSGrad's running maximum of expAvgSq, or null. */
+  maxExpAvgSq: Tensor | null;
+  /** The step count including this step. */
+  step: number;
+}
+
+/** Adam's hyperparameters; `decoupled` is AdamW's weight decay. */
+export interface AdamHyper {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+  decoupled: boolean;
+}
+
+/** The Adam (or AdamW) step of every item in one native call; false when the fused kernel cannot take them. */
+export function fusedAdam(items: readonly AdamItem[], h: AdamHyper): boolean {
+  const a = nativeOptimAddon();
+  if (!a?.adamStep || items.length === 0 || (h.amsgrad && items.some((it) => !it.maxExpAvgSq))) return false;
+  const fill = items[0]!.p;
+  const arrays = arraysOf(
+    items.flatMap((it) => [it.p, it.grad, it.expAvg, it.expAvgSq, it.maxExpAvgSq]),
+    fill,
+    5,
+  );
+  if (!arrays) return false;
+  const meta = new Float64Array(9 + 7 * items.length);
+  meta.set([items.length, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, +h.amsgrad, +h.maximize, +h.decoupled]);
+  items.forEach((it, k) => {
+    const mx = it.maxExpAvgSq?.offset ?? 0;
+    meta.set([it.p.numel(), it.p.offset, it.grad.offset, it.expAvg.offset, it.expAvgSq.offset, mx, it.step], 9 + 7 * k);
+  });
+  a.adamStep(arrays, meta);
+  for (const it of items) for (const t of [it.p, it.expAvg, it.expAvgSq, it.maxExpAvgSq]) if (t) t.storage.version++;
+  return true;
+}

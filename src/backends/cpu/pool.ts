@@ -1,0 +1,125 @@
+// The CPU storage cache: large typed arrays whose tensors were freed explicitly (`backend.free`, called
+// by `dispose()` / `torch.tidy` once no tensor views the storage) are kept, by byte size, and handed
+// to the next allocation of that size, so a loop reuses its memory instead of asking the system for
+// fresh pages (first-touch page faults cost more than the arithmetic of an elementwise op). A
+// recycled buffer is first detached from every typed array that viewed it (a transfer), so no stale
+// reference can reach memory a new tensor owns. Arrays the garbage collector frees go back to the C
+// allocator, which the native addon tunes to keep them for reuse too (native/src/addon.cc).
+
+import type { DType, StorageArray } from "../../dtype.js";
+
+/** Arrays below this many bytes are left to V8, which allocates and zeroes them cheaply. */
+const MIN_BYTES = 1 << 16;
+
+interface NodeLike {
+  process?: { env?: Record<string, string | undefined> };
+  Buffer?: { allocUnsafeSlow(bytes: number): Uint8Array };
+}
+const g = globalThis as NodeLike;
+const envCap = Number(g.process?.env?.TORCHTS_CPU_POOL_BYTES ?? NaN);
+/** Most bytes the cache holds (TORCHTS_CPU_POOL_BYTES overrides; 0 turns caching off). */
+let capBytes = Number.isFinite(envCap) && envCap >= 0 ? envCap : 256 * 2 ** 20;
+
+const free = new Map<number, ArrayBuffer[]>();
+let pooledBytes = 0;
+/** Buffers this backend allocated, the only ones it may recycle (never a user's array). */
+const owned = new WeakSet<ArrayBuffer>();
+
+const ctors: Record<DType, new (buffer: ArrayBuffer, offset: number, length: number) => StorageArray> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Float32Array,
+  bfloat16: Float32Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  int64: Float64Array,
+  bool: Uint8Array,
+};
+const sizes: Record<DType, number> = {
+  float32: 4,
+  float64: 8,
+  float16: 4,
+  bfloat16: 4,
+  int8: 1,
+  uint8: 1,
+  int16: 2,
+  int32: 4,
+  int64: 8,
+  bool: 1,
+};
+
+/** A fresh buffer without the zero fill where the platform allows it (Node's Buffer), else zeroed. */
+function newBuffer(bytes: number): ArrayBuffer {
+  const B = g.Buffer;
+  if (B) {
+    const u = B.allocUnsafeSlow(bytes);
+    if (u.byteOffset === 0 && u.buffer.byteLength === bytes) return u.buffer as ArrayBuffer;
+  }
+  return new ArrayBuffer(bytes);
+}
+
+/**
+ * A storage array of `n` elements of `dtype` with unspecified contents: a cached buffer of the same
+ * size, else new memory without the zero fill. Null for small arrays (V8's own allocation is best).
+ */
+export function takeArray(dtype: DType, n: number): StorageArray | null {
+  const bytes = n * sizes[dtype];
+  if (bytes < MIN_BYTES) return null;
+  const list = free.get(bytes);
+  let buf = list?.pop();
+  if (buf) pooledBytes -= bytes;
+  else {
+    buf = newBuffer(bytes);
+    owned.add(buf);
+  }
+  return new ctors[dtype](buf, 0, n);
+}
+
+/**
+ * Take back the memory of an array no live tensor uses any more. Every typed array viewing it is
+ * detached (length 0) first. Arrays the backend did not allocate, or over the cap, are left to the GC.
+ */
+export function recycleArray(a: StorageArray): void {
+  const buf = a.buffer as ArrayBuffer;
+  const bytes = buf.byteLength;
+  if (!owned.has(buf) || bytes < MIN_BYTES || pooledBytes + bytes > capBytes) return;
+  let moved: ArrayBuffer;
+  try {
+    moved = structuredClone(buf, { transfer: [buf] });
+  } catch {
+    return; // not detachable (e.g. backed by shared memory): leave it to the GC
+  }
+  owned.add(moved);
+  let list = free.get(bytes);
+  if (!list) free.set(bytes, (list = []));
+  list.push(moved);
+  pooledBytes += bytes;
+}
+
+/** What the cache holds now. */
+export interface CpuPoolStats {
+  /** Bytes held for reuse. */
+  pooledBytes: number;
+  /** Most bytes it may hold. */
+  capBytes: number;
+}
+
+/** The cache's state (for tests and benchmarks). */
+export function cpuPoolStats(): CpuPoolStats {
+  return { pooledBytes, capBytes };
+}
+
+/** Set the most bytes the cache may hold, dropping cached buffers above it; 0 empties and disables it. */
+export function setCpuPoolCap(bytes: number): void {
+  if (!(bytes >= 0)) throw new RangeError(`setCpuPoolCap(): expected a byte count >= 0, got ${bytes}`);
+  capBytes = bytes;
+  for (const [size, list] of free) {
+    while (list.length && pooledBytes > capBytes) {
+      list.pop();
+      pooledBytes -= size;
+    }
+    if (!list.length) free.delete(size);
+  }
+}

@@ -1,0 +1,204 @@
+// Float32 convolution on webgpu as im2col + the tuned matmul (matmul.ts): the input's windows are
+// unrolled into a (N, groups, C/groups * taps, outputs) matrix in a temporary buffer, then
+// out[n, g] = w[g] (O/groups x C/groups * taps) @ cols[n, g], written straight into the output.
+// Handles every geometry of the convolution primitive (stride, padding, kernel and input dilation,
+// groups, 1 to 3 spatial dims); a weight view whose (channel, taps) dims are not one contiguous row
+// is packed into a contiguous copy first. Large batches run in chunks so the column buffer stays
+// below COLS_LIMIT elements.
+
+import type { ConvGeometry, View } from "../../backend.js";
+import { numel } from "../../shape.js";
+import { acquire, dispatch, grid, pipeline, releaseAfterSubmit, type BindKind } from "./gpu.js";
+import { tunedMatmul } from "./matmul.js";
+import { LINEAR_INDEX, MAIN_ARGS, offsetsFn, offsetsMeta } from "./wgsl.js";
+
+/** Most elements of one column buffer (256 MiB of float32). */
+const COLS_LIMIT = 2 ** 26;
+
+/** Pad per-dim values to 3 spatial dims (leading entries `fill`). */
+const to3 = (v: readonly number[], fill: number) => [...new Array<number>(3 - v.length).fill(fill), ...v];
+
+/** Whether the im2col path handles this convolution (float32, contiguous output, sizes within i32). */
+export function im2colApplies(x: View, w: View, out: View): boolean {
+  if (x.dtype !== "float32" || w.dtype !== "float32" || out.dtype !== "float32") return false;
+  const sd = x.shape.length - 2;
+  if (sd < 1 || sd > 3) return false;
+  // out must be contiguous (the contract says so; checked, as the matmul writes rows of length L)
+  let s = 1;
+  for (let d = out.shape.length - 1; d >= 0; d--) {
+    if (out.shape[d]! > 1 && out.strides[d] !== s) return false;
+    s *= out.shape[d]!;
+  }
+  const rows = numel(w.shape.slice(1));
+  return rows * numel(out.shape.slice(2)) <= COLS_LIMIT && numel(out.shape) < 2 ** 31;
+}
+
+/** The im2col kernel: cols[(n * G + g) * R + j, l] for j = c * taps + t, l = output position. */
+function im2col(
+  xBuf: GPUBuffer,
+  cols: GPUBuffer,
+  n0: number,
+  nb: number,
+  G: number,
+  R: number,
+  L: number,
+  meta: number[],
+): void {
+  const binds: BindKind[] = ["w", "r", "r"];
+  const kernel = pipeline(
+    "im2col|f32",
+    binds,
+    () => `
+@group(0) @binding(0) var<storage, read_write> cols: array<f32>;
+@group(0) @binding(1) var<storage, read> xi: array<f32>;
+@group(0) @binding(2) var<storage, read> md: array<i32>;
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  // md: [total, R, L, Cg, first n, out sizes 3, in sizes 3, k sizes 3, stride 3, pad 3, dil 3, inDil 3,
+  //      x offset, x strides (n, c, 3), G]
+  let idx = ${LINEAR_INDEX};
+  if (idx >= md[0]) { return; }
+  let R = md[1];
+  let L = md[2];
+  let l = idx % L;
+  let row = idx / L;
+  let j = row % R;
+  let ng = row / R;
+  let G = md[32];
+  let g = ng % G;
+  let n = md[4] + ng / G;
+  let Cg = md[3];
+  let taps = md[11] * md[12] * md[13];
+  let c = g * Cg + j / taps;
+  var t = j % taps;
+  let t2 = t % md[13]; t = t / md[13];
+  let t1 = t % md[12];
+  let t0 = t / md[12];
+  let q2 = l % md[7];
+  let q1 = (l / md[7]) % md[6];
+  let q0 = l / (md[7] * md[6]);
+  let q = vec3i(q0, q1, q2);
+  let tv = vec3i(t0, t1, t2);
+  var xo = md[26] + n * md[27] + c * md[28];
+  var v = 0.0;
+  var ok = true;
+  for (var d = 0; d < 3; d++) {
+    let e = q[d] * md[14 + d] - md[17 + d] + tv[d] * md[20 + d];
+    let id = md[23 + d];
+    if (e < 0 || e % id != 0 || e / id >= md[8 + d]) { ok = false; }
+    xo += (e / id) * md[29 + d];
+  }
+  if (ok) { v = xi[xo]; }
+  cols[idx] = v;
+}`,
+  );
+  const total = nb * G * R * L;
+  dispatch(
+    kernel,
+    [cols, xBuf],
+    Int32Array.from([total, R, L, meta[0]!, n0, ...meta.slice(1)]),
+    grid(Math.ceil(total / 64)),
+  );
+}
+
+/** A contiguous copy of a strided view (the weight, when its rows are not contiguous). */
+function pack(src: GPUBuffer, v: View): GPUBuffer {
+  const n = numel(v.shape);
+  const { buffer } = acquire(n * 4);
+  releaseAfterSubmit(buffer);
+  const binds: BindKind[] = ["w", "r", "r"];
+  const kernel = pipeline(
+    "pack|f32",
+    binds,
+    () => `
+@group(0) @binding(0) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read> md: array<i32>;
+${offsetsFn(1)}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  let idx = ${LINEAR_INDEX};
+  if (idx >= md[0]) { return; }
+  dst[idx] = src[offsets_1(idx, 1)[0]];
+}`,
+  );
+  const meta = Int32Array.from([n, ...offsetsMeta(v.shape, [{ offset: v.offset, strides: v.strides }])]);
+  dispatch(kernel, [buffer, src], meta, grid(Math.ceil(n / 64)));
+  return buffer;
+}
+
+/** Whether dims 1.. of `v` are laid out row-major contiguously (one weight row per output channel). */
+function rowsContiguous(v: View): boolean {
+  let s = 1;
+  for (let d = v.shape.length - 1; d >= 1; d--) {
+    if (v.shape[d]! > 1 && v.strides[d] !== s) return false;
+    s *= v.shape[d]!;
+  }
+  return true;
+}
+
+/**
+ * out (N, O, *outSizes) = convolution of x (N, C, *in) with w (O, C / groups, *k); `bufs` are the
+ * buffers of out, x and w (inputs aliasing out already snapshotted). Call when `im2colApplies`.
+ */
+export function convIm2col(bufs: readonly GPUBuffer[], x: View, w: View, out: View, geo: ConvGeometry): void {
+  const [outBuf, xBuf] = bufs as [GPUBuffer, GPUBuffer, GPUBuffer];
+  const N = x.shape[0]!;
+  const O = w.shape[0]!;
+  const G = geo.groups;
+  const Og = O / G;
+  const Cg = w.shape[1]!;
+  const R = numel(w.shape.slice(1));
+  const L = numel(out.shape.slice(2));
+  if (N === 0 || O === 0 || L === 0) return;
+  // the weight as an (O x R) matrix: its own buffer when each row is contiguous, else a packed copy
+  const packed = !rowsContiguous(w);
+  const wBuf = packed ? pack(bufs[2]!, w) : bufs[2]!;
+  const [wOffset, wRow] = packed ? [0, R] : [w.offset, w.strides[0]!];
+  const meta = [
+    Cg,
+    ...to3(out.shape.slice(2), 1),
+    ...to3(x.shape.slice(2), 1),
+    ...to3(w.shape.slice(2), 1),
+    ...to3(geo.stride, 1),
+    ...to3(geo.padding, 0),
+    ...to3(geo.dilation, 1),
+    ...to3(geo.inputDilation, 1),
+    x.offset,
+    x.strides[0]!,
+    x.strides[1]!,
+    ...to3(x.strides.slice(2), 0),
+    G,
+  ];
+  const chunk = Math.max(1, Math.min(N, Math.floor(COLS_LIMIT / (G * R * L))));
+  for (let n0 = 0; n0 < N; n0 += chunk) {
+    const nb = Math.min(chunk, N - n0);
+    const { buffer: cols } = acquire(nb * G * R * L * 4);
+    releaseAfterSubmit(cols);
+    if (R > 0) im2col(xBuf, cols, n0, nb, G, R, L, meta);
+    const f32 = "float32" as const;
+    // out[n, g] (Og x L) = w[g] (Og x R) @ cols[n, g] (R x L), batch dims (n, g)
+    const a: View = {
+      storage: w.storage,
+      dtype: f32,
+      shape: [nb, G, Og, R],
+      strides: [0, Og * wRow, wRow, 1],
+      offset: wOffset,
+    };
+    const b: View = {
+      storage: w.storage,
+      dtype: f32,
+      shape: [nb, G, R, L],
+      strides: [G * R * L, R * L, L, 1],
+      offset: 0,
+    };
+    const o: View = {
+      storage: out.storage,
+      dtype: f32,
+      shape: [nb, G, Og, L],
+      strides: [O * L, Og * L, L, 1],
+      offset: out.offset + n0 * O * L,
+    };
+    tunedMatmul([outBuf, wBuf, cols], a, b, o);
+  }
+}
