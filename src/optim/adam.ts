@@ -59,9 +59,7 @@ function adamTensorStep(it: AdamItem, h: AdamHyper): void {
   const stepSize = h.lr / (1 - h.beta1 ** it.step);
   const biasCorrection2Sqrt = Math.sqrt(1 - h.beta2 ** it.step);
   let v = expAvgSq;
-  if (h.amsgrad) {
-    if (!it.maxExpAvgSq)
-      throw new Error("Adam: amsgrad is on but a parameter's state has no max_exp_avg_sq (made with amsgrad off)");
+  if (it.maxExpAvgSq) {
     it.maxExpAvgSq.maximum_(v);
     v = it.maxExpAvgSq;
   }
@@ -94,6 +92,10 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
     for (const [p, grad] of withGrad(group)) {
       const state = this.stateOf(p);
       adamState(state, p, amsgrad);
+      if (amsgrad && !(state.max_exp_avg_sq instanceof Tensor))
+        throw new Error(
+          `${this.decoupled ? "AdamW" : "Adam"}: amsgrad is on but a parameter's state has no max_exp_avg_sq`,
+        );
       const stepT = stepTensor(state);
       stepT.add_(1);
       items.push({
@@ -101,7 +103,7 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
         grad,
         expAvg: state.exp_avg as Tensor,
         expAvgSq: state.exp_avg_sq as Tensor,
-        maxExpAvgSq: amsgrad ? ((state.max_exp_avg_sq as Tensor | undefined) ?? null) : null,
+        maxExpAvgSq: amsgrad ? (state.max_exp_avg_sq as Tensor) : null,
         step: stepT.item(),
       });
     }
