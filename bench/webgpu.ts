@@ -60,6 +60,9 @@ if (withTfjs) {
   await import("@tensorflow/tfjs-core/dist/register_all_gradients.js");
   await import("@tensorflow/tfjs-backend-webgpu");
   if (!(await tf.setBackend("webgpu"))) throw new Error("TensorFlow.js: the webgpu backend failed to initialise");
+  // TF.js computes ops on tensors under 128 elements whose data is still on the CPU on the CPU; every
+  // case here measures GPU work (torchts keeps webgpu tensors on the GPU), so that hand-off is off
+  tf.env().set("WEBGPU_CPU_FORWARD", false);
   tfBackend = tf.backend() as unknown as TfBackend;
 }
 

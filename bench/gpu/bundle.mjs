@@ -1,17 +1,22 @@
-// Bundles bench/webgpu.ts (torchts and TensorFlow.js included) into one ES module for Node, so it runs
-// without node_modules except the `webgpu` package (Dawn), which stays external. TensorFlow.js is
-// taken from its ES module build ("module" field), which is the one that carries the gradients.
-//   node bench/gpu/bundle.mjs [out file, default .gpu/webgpu.mjs]
+// Bundles bench/webgpu.ts (torchts and TensorFlow.js included) and the demo examples/fashion_mnist.ts
+// into ES modules for Node, so they run without node_modules except the `webgpu` package (Dawn), which
+// stays external. TensorFlow.js is taken from its ES module build ("module" field), which is the one
+// that carries the gradients.
+//   node bench/gpu/bundle.mjs [out folder, default .gpu]  -> webgpu.mjs, fashion_mnist.mjs
 
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const outfile = process.argv[2] ?? join(root, ".gpu", "webgpu.mjs");
+const outdir = process.argv[2] ?? join(root, ".gpu");
 await build({
-  entryPoints: [join(root, "bench", "webgpu.ts")],
-  outfile,
+  entryPoints: {
+    webgpu: join(root, "bench", "webgpu.ts"),
+    fashion_mnist: join(root, "examples", "fashion_mnist.ts"),
+  },
+  outdir,
+  outExtension: { ".js": ".mjs" },
   bundle: true,
   platform: "node",
   format: "esm",
@@ -22,4 +27,4 @@ await build({
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   logLevel: "warning",
 });
-console.error(`bundled bench/webgpu.ts into ${outfile}`);
+console.error(`bundled bench/webgpu.ts and examples/fashion_mnist.ts into ${outdir}`);

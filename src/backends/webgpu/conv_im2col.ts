@@ -10,6 +10,7 @@ import type { ConvGeometry, View } from "../../backend.js";
 import { numel } from "../../shape.js";
 import { acquire, dispatch, grid, pipeline, releaseAfterSubmit, type BindKind } from "./gpu.js";
 import { tunedMatmul } from "./matmul.js";
+import { allocStorage, freeStorage } from "./storage.js";
 import { LINEAR_INDEX, MAIN_ARGS, offsetsFn, offsetsMeta } from "./wgsl.js";
 
 /** Most elements of one column buffer (256 MiB of float32). */
@@ -44,7 +45,7 @@ function im2col(
   L: number,
   meta: number[],
 ): void {
-  const binds: BindKind[] = ["w", "r", "r"];
+  const binds: BindKind[] = ["w", "r", "m"];
   const kernel = pipeline(
     "im2col|f32",
     binds,
@@ -106,7 +107,7 @@ function pack(src: GPUBuffer, v: View): GPUBuffer {
   const n = numel(v.shape);
   const { buffer } = acquire(n * 4);
   releaseAfterSubmit(buffer);
-  const binds: BindKind[] = ["w", "r", "r"];
+  const binds: BindKind[] = ["w", "r", "m"];
   const kernel = pipeline(
     "pack|f32",
     binds,
@@ -125,6 +126,25 @@ fn main(${MAIN_ARGS}) {
   const meta = Int32Array.from([n, ...offsetsMeta(v.shape, [{ offset: v.offset, strides: v.strides }])]);
   dispatch(kernel, [buffer, src], meta, grid(Math.ceil(n / 64)));
   return buffer;
+}
+
+/** The geometry words of the im2col kernel for input x, weight shape (O, Cg, *k) and output shape (N, O, *out). */
+function im2colMeta(x: View, wShape: readonly number[], outShape: readonly number[], geo: ConvGeometry): number[] {
+  return [
+    wShape[1]!,
+    ...to3(outShape.slice(2), 1),
+    ...to3(x.shape.slice(2), 1),
+    ...to3(wShape.slice(2), 1),
+    ...to3(geo.stride, 1),
+    ...to3(geo.padding, 0),
+    ...to3(geo.dilation, 1),
+    ...to3(geo.inputDilation, 1),
+    x.offset,
+    x.strides[0]!,
+    x.strides[1]!,
+    ...to3(x.strides.slice(2), 0),
+    geo.groups,
+  ];
 }
 
 /** Whether dims 1.. of `v` are laid out row-major contiguously (one weight row per output channel). */
@@ -147,7 +167,6 @@ export function convIm2col(bufs: readonly GPUBuffer[], x: View, w: View, out: Vi
   const O = w.shape[0]!;
   const G = geo.groups;
   const Og = O / G;
-  const Cg = w.shape[1]!;
   const R = numel(w.shape.slice(1));
   const L = numel(out.shape.slice(2));
   if (N === 0 || O === 0 || L === 0) return;
@@ -155,21 +174,7 @@ export function convIm2col(bufs: readonly GPUBuffer[], x: View, w: View, out: Vi
   const packed = !rowsContiguous(w);
   const wBuf = packed ? pack(bufs[2]!, w) : bufs[2]!;
   const [wOffset, wRow] = packed ? [0, R] : [w.offset, w.strides[0]!];
-  const meta = [
-    Cg,
-    ...to3(out.shape.slice(2), 1),
-    ...to3(x.shape.slice(2), 1),
-    ...to3(w.shape.slice(2), 1),
-    ...to3(geo.stride, 1),
-    ...to3(geo.padding, 0),
-    ...to3(geo.dilation, 1),
-    ...to3(geo.inputDilation, 1),
-    x.offset,
-    x.strides[0]!,
-    x.strides[1]!,
-    ...to3(x.strides.slice(2), 0),
-    G,
-  ];
+  const meta = im2colMeta(x, w.shape, out.shape, geo);
   const chunk = Math.max(1, Math.min(N, Math.floor(COLS_LIMIT / (G * R * L))));
   for (let n0 = 0; n0 < N; n0 += chunk) {
     const nb = Math.min(chunk, N - n0);
@@ -200,5 +205,85 @@ export function convIm2col(bufs: readonly GPUBuffer[], x: View, w: View, out: Vi
       offset: out.offset + n0 * O * L,
     };
     tunedMatmul([outBuf, wBuf, cols], a, b, o);
+  }
+}
+
+/** Most elements of the per-sample weight-gradient products kept at once (64 MiB of float32). */
+const PARTIAL_LIMIT = 2 ** 24;
+
+/**
+ * The weight gradient of the convolution: dw (O, Cg, *k), contiguous, = sum over samples n of
+ * gy[n, g] (Og x L) @ cols[n, g]^T (L x R) per group g, with cols the input's im2col matrix. The
+ * per-sample products run as one batched matmul (batch (n, g): enough workgroups even when O and R are
+ * small, where a single GEMM over K = N * L would leave the GPU idle), then a sum over n. `bufs` are
+ * the buffers of dw, gy and x; gy's spatial dims are one unit-stride run.
+ */
+export function convWeightGradIm2col(
+  bufs: readonly GPUBuffer[],
+  gy: View,
+  x: View,
+  dw: View,
+  geo: ConvGeometry,
+  sumOverBatch: (partial: View, out: View) => void,
+): void {
+  const [, gyBuf, xBuf] = bufs as [GPUBuffer, GPUBuffer, GPUBuffer];
+  const N = x.shape[0]!;
+  const O = dw.shape[0]!;
+  const G = geo.groups;
+  const Og = O / G;
+  const R = numel(dw.shape.slice(1));
+  const L = numel(gy.shape.slice(2));
+  const f32 = "float32" as const;
+  const dw2: View = { ...dw, shape: [O, R], strides: [R, 1] };
+  if (O * R === 0) return;
+  if (N === 0 || L === 0) {
+    // no products: the sum over none
+    sumOverBatch({ storage: gy.storage, dtype: f32, shape: [O, R, 0], strides: [0, 0, 0], offset: 0 }, dw2);
+    return;
+  }
+  const meta = im2colMeta(x, dw.shape, gy.shape, geo);
+  const chunk = Math.max(1, Math.min(N, Math.floor(COLS_LIMIT / (G * R * L)), Math.floor(PARTIAL_LIMIT / (O * R))));
+  const chunks = Math.ceil(N / chunk);
+  // per chunk: the products (nb, O, R), summed over nb into dw or, with several chunks, into sums[c]
+  const sums = chunks > 1 ? allocStorage("float32", chunks * O * R, false) : null;
+  for (let c = 0; c < chunks; c++) {
+    const n0 = c * chunk;
+    const nb = Math.min(chunk, N - n0);
+    const { buffer: cols } = acquire(nb * G * R * L * 4);
+    releaseAfterSubmit(cols);
+    im2col(xBuf, cols, n0, nb, G, R, L, meta);
+    const products = allocStorage("float32", nb * O * R, false);
+    const prod: View = {
+      storage: products,
+      dtype: f32,
+      shape: [nb, G, Og, R],
+      strides: [O * R, Og * R, R, 1],
+      offset: 0,
+    };
+    // a: gy[n, g] (Og x L); b: cols[n, g] read transposed (L x R)
+    const a: View = {
+      storage: gy.storage,
+      dtype: f32,
+      shape: [nb, G, Og, L],
+      strides: [gy.strides[0]!, Og * gy.strides[1]!, gy.strides[1]!, 1],
+      offset: gy.offset + n0 * gy.strides[0]!,
+    };
+    const b: View = {
+      storage: gy.storage,
+      dtype: f32,
+      shape: [nb, G, L, R],
+      strides: [G * R * L, R * L, 1, L],
+      offset: 0,
+    };
+    tunedMatmul([products.buffer!, gyBuf, cols], a, b, prod);
+    // (nb, O, R) as (O, R, nb): sum the trailing dim into dw, or into sums[c]
+    const into: View = sums ? { storage: sums, dtype: f32, shape: [O, R], strides: [R, 1], offset: c * O * R } : dw2;
+    sumOverBatch({ ...prod, shape: [O, R, nb], strides: [R, 1, O * R] }, into);
+    freeStorage(products);
+  }
+  if (sums) {
+    const all: View = { storage: sums, dtype: f32, shape: [O, R, chunks], strides: [R, 1, O * R], offset: 0 };
+    sumOverBatch(all, dw2);
+    freeStorage(sums);
   }
 }

@@ -22,6 +22,10 @@ interface Context {
   info: GpuInfo;
   /** A small buffer of atomic words in which kernels report bad indices (checked at readback). */
   errBuf: GPUBuffer;
+  /** The kernel parameters of one batch of queued kernels (see `dispatch`), bound at dynamic offsets. */
+  metaBuf: GPUBuffer;
+  /** The device's alignment for those offsets (minStorageBufferOffsetAlignment). */
+  metaAlign: number;
 }
 
 let ctx: Context | null = null;
@@ -82,7 +86,9 @@ async function open(): Promise<Context> {
   const i = adapter.info;
   const desc = [i?.vendor, i?.architecture, i?.device, i?.description].filter((s) => s).join(" ");
   const errBuf = device.createBuffer({ size: ERR_WORDS * 4, usage: U.STORAGE | U.COPY_SRC | U.COPY_DST });
-  return { gpu, device, info: { adapter: desc || "unknown", features: [...adapter.features] }, errBuf };
+  const metaBuf = device.createBuffer({ size: META_BYTES + META_MAX_BINDING, usage: U.STORAGE | U.COPY_DST });
+  const info = { adapter: desc || "unknown", features: [...adapter.features] };
+  return { gpu, device, info, errBuf, metaBuf, metaAlign: device.limits.minStorageBufferOffsetAlignment };
 }
 
 /** Acquire the adapter and device (once; later calls return the same). Throws when there is none. */
@@ -150,13 +156,17 @@ export function acquire(bytes: number): { buffer: GPUBuffer; fresh: boolean } {
   return { buffer, fresh: true };
 }
 
-/** Give a buffer from `acquire` back to the pool (it may still be used by queued commands: they run first). */
+/**
+ * Give a buffer from `acquire` back to the pool. Queued kernels may still use it: a kernel that reuses it
+ * runs after them (commands run in order), and `upload` submits them before writing to a reused buffer.
+ */
 export function release(b: GPUBuffer): void {
   const size = b.size;
   stats.bytesInUse -= size;
   stats.buffersInUse--;
   if (stats.bytesPooled + size > poolLimit) {
-    b.destroy();
+    if (encoder) destroyAfterSubmit.push(b);
+    else destroyBuffer(b);
     return;
   }
   let list = freeBuffers.get(size);
@@ -174,7 +184,7 @@ export function poolStats(): { bytesInUse: number; buffersInUse: number; bytesPo
 /** Destroy the pooled (unused) buffers; optionally change how many bytes the pool may keep. */
 export function emptyPool(limit?: number): void {
   flush();
-  for (const list of freeBuffers.values()) for (const b of list) b.destroy();
+  for (const list of freeBuffers.values()) for (const b of list) destroyBuffer(b);
   freeBuffers.clear();
   stats.bytesPooled = 0;
   stats.buffersPooled = 0;
@@ -184,16 +194,32 @@ export function emptyPool(limit?: number): void {
 // ---- commands ---------------------------------------------------------------------------------
 
 let encoder: GPUCommandEncoder | null = null;
+/** The compute pass the queued kernels go into (ended when a copy or clear is queued, or at flush). */
+let pass: GPUComputePassEncoder | null = null;
 let queued = 0;
-/** Buffers used by queued commands that go back to the pool once those are submitted. */
+/** Pooled buffers over the pool's limit, destroyed once the commands that may use them are submitted. */
+const destroyAfterSubmit: GPUBuffer[] = [];
+/** Temporaries of queued kernels, given back to the pool once those are submitted. */
 const afterSubmit: GPUBuffer[] = [];
 /** Submit after this many kernels, so work starts while JS goes on. */
 const BATCH = 32;
 
-/** The command encoder collecting kernels until the next flush. */
-export function commands(): GPUCommandEncoder {
+/** The command encoder collecting copies and clears (and the compute passes) until the next flush. */
+function commands(): GPUCommandEncoder {
   encoder ??= gpu().device.createCommandEncoder();
+  if (pass) {
+    pass.end();
+    pass = null;
+  }
   return encoder;
+}
+
+/** The open compute pass (each dispatch in it is its own usage scope, so kernels see earlier writes). */
+function computePass(): GPUComputePassEncoder {
+  if (pass) return pass;
+  encoder ??= gpu().device.createCommandEncoder();
+  pass = encoder.beginComputePass();
+  return pass;
 }
 
 /** Whether commands are waiting to be submitted. */
@@ -201,16 +227,20 @@ export function hasQueued(): boolean {
   return encoder !== null;
 }
 
-/** Submit the queued commands. */
+/** Submit the queued commands (with their kernel parameters, written just before them). */
 export function flush(): void {
   if (!encoder || !ctx) return;
-  ctx.device.queue.submit([encoder.finish()]);
+  const enc = commands();
+  if (metaUsed > 0) ctx.device.queue.writeBuffer(ctx.metaBuf, 0, metaHost.buffer, 0, metaUsed);
+  ctx.device.queue.submit([enc.finish()]);
   encoder = null;
   queued = 0;
+  metaUsed = 0;
+  for (const b of destroyAfterSubmit.splice(0)) destroyBuffer(b);
   for (const b of afterSubmit.splice(0)) release(b);
 }
 
-/** Release `b` to the pool once the commands queued so far are submitted. */
+/** Release `b` (a temporary read by kernels queued after this call) once the queued commands are submitted. */
 export function releaseAfterSubmit(b: GPUBuffer): void {
   afterSubmit.push(b);
 }
@@ -236,12 +266,17 @@ export function clear(b: GPUBuffer): void {
 
 // ---- pipelines --------------------------------------------------------------------------------
 
-/** How a kernel binds a buffer: read-only storage, read-write storage. */
-export type BindKind = "r" | "w";
+/**
+ * How a kernel binds a buffer: "r" read-only storage, "w" read-write storage, "m" the kernel's parameters
+ * (read-only i32 words, bound after its buffers), "e" the error buffer (after the parameters).
+ */
+export type BindKind = "r" | "w" | "m" | "e";
 
 interface Kernel {
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
+  /** Numbers the pipeline in bind-group cache keys. */
+  id: number;
 }
 const pipelines = new Map<string, Kernel>();
 
@@ -254,7 +289,10 @@ export function pipeline(key: string, binds: readonly BindKind[], code: () => st
     entries: binds.map((b, i) => ({
       binding: i,
       visibility: 4, // GPUShaderStage.COMPUTE
-      buffer: { type: b === "r" ? ("read-only-storage" as const) : ("storage" as const) },
+      buffer: {
+        type: b === "w" || b === "e" ? ("storage" as const) : ("read-only-storage" as const),
+        hasDynamicOffset: b === "m",
+      },
     })),
   });
   const src = code();
@@ -268,7 +306,7 @@ export function pipeline(key: string, binds: readonly BindKind[], code: () => st
     layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
     compute: { module, entryPoint: "main" },
   });
-  k = { pipeline: p, layout };
+  k = { pipeline: p, layout, id: pipelines.size };
   pipelines.set(key, k);
   return k;
 }
@@ -279,6 +317,85 @@ const debugShaders =
 /** Number of cached pipelines. */
 export function pipelineCount(): number {
   return pipelines.size;
+}
+
+// ---- kernel parameters and bind groups -------------------------------------------------------
+
+/**
+ * Parameters of the kernels queued since the last flush, packed at aligned offsets; `flush` writes them
+ * to the device's parameter buffer just before submitting, and each kernel binds its slice by dynamic
+ * offset. So a kernel costs no buffer of its own, and its bind group depends only on its buffers.
+ */
+const META_BYTES = 1 << 18;
+/** Largest parameter block of one kernel (a binding's size is a power of two from 64 bytes up to this). */
+const META_MAX_BINDING = 1 << 14;
+const metaHost = new Uint8Array(META_BYTES + META_MAX_BINDING);
+let metaUsed = 0;
+
+/** Copy `meta` into the batch's parameter block; returns its offset and binding size. */
+function stageMeta(c: Context, meta: Int32Array): [offset: number, size: number] {
+  let size = 64;
+  while (size < meta.byteLength) size *= 2;
+  if (size > META_MAX_BINDING) throw new Error(`webgpu: kernel parameters of ${meta.byteLength} bytes are too large`);
+  if (metaUsed + size > META_BYTES) flush();
+  const offset = metaUsed;
+  metaHost.set(new Uint8Array(meta.buffer, meta.byteOffset, meta.byteLength), offset);
+  metaUsed = Math.ceil((offset + size) / c.metaAlign) * c.metaAlign;
+  return [offset, size];
+}
+
+/** Numbers buffers for bind-group cache keys (a number is never reused). */
+const bufferIds = new WeakMap<GPUBuffer, number>();
+let nextBufferId = 0;
+function bufferId(b: GPUBuffer): number {
+  let id = bufferIds.get(b);
+  if (id === undefined) bufferIds.set(b, (id = nextBufferId++));
+  return id;
+}
+
+/** Bind groups by pipeline, buffers and parameter size: pooled buffers recur, so most kernels find theirs. */
+const bindGroups = new Map<string, GPUBindGroup>();
+/** The cache keys naming each buffer, dropped when the buffer is destroyed. */
+const keysByBuffer = new Map<number, string[]>();
+const MAX_BIND_GROUPS = 1 << 14;
+
+function bindGroup(
+  c: Context,
+  k: Kernel,
+  buffers: readonly GPUBuffer[],
+  metaSize: number,
+  errors: boolean,
+): GPUBindGroup {
+  let key = `${k.id}|${metaSize}`;
+  for (const b of buffers) key += `|${bufferId(b)}`;
+  let bind = bindGroups.get(key);
+  if (bind) return bind;
+  if (bindGroups.size >= MAX_BIND_GROUPS) {
+    bindGroups.clear();
+    keysByBuffer.clear();
+  }
+  const entries: GPUBindGroupEntry[] = buffers.map((buffer, i) => ({ binding: i, resource: { buffer } }));
+  entries.push({ binding: buffers.length, resource: { buffer: c.metaBuf, size: metaSize } });
+  if (errors) entries.push({ binding: buffers.length + 1, resource: { buffer: c.errBuf } });
+  bind = c.device.createBindGroup({ layout: k.layout, entries });
+  bindGroups.set(key, bind);
+  for (const b of buffers) {
+    const id = bufferId(b);
+    const keys = keysByBuffer.get(id);
+    if (keys) keys.push(key);
+    else keysByBuffer.set(id, [key]);
+  }
+  return bind;
+}
+
+/** Destroy a buffer and forget the bind groups that use it. */
+function destroyBuffer(b: GPUBuffer): void {
+  const id = bufferIds.get(b);
+  if (id !== undefined) {
+    for (const key of keysByBuffer.get(id) ?? []) bindGroups.delete(key);
+    keysByBuffer.delete(id);
+  }
+  b.destroy();
 }
 
 /**
@@ -293,19 +410,11 @@ export function dispatch(
   errors = false,
 ): void {
   const c = gpu();
-  const m = acquire(Math.max(meta.byteLength, 16)).buffer;
-  c.device.queue.writeBuffer(m, 0, meta.buffer, meta.byteOffset, meta.byteLength);
-  releaseAfterSubmit(m);
-  const all = [...buffers, m, ...(errors ? [c.errBuf] : [])];
-  const bind = c.device.createBindGroup({
-    layout: k.layout,
-    entries: all.map((buffer, i) => ({ binding: i, resource: { buffer } })),
-  });
-  const pass = commands().beginComputePass();
-  pass.setPipeline(k.pipeline);
-  pass.setBindGroup(0, bind);
-  pass.dispatchWorkgroups(groups[0], groups[1], groups[2]);
-  pass.end();
+  const [offset, size] = stageMeta(c, meta);
+  const p = computePass();
+  p.setPipeline(k.pipeline);
+  p.setBindGroup(0, bindGroup(c, k, buffers, size, errors), [offset]);
+  p.dispatchWorkgroups(groups[0], groups[1], groups[2]);
   if (++queued >= BATCH) flush();
 }
 
@@ -368,6 +477,8 @@ export function destroyGpu(): void {
   flush();
   emptyPool();
   pipelines.clear();
+  bindGroups.clear();
+  keysByBuffer.clear();
   const c = ctx;
   ctx = null;
   pending = null;

@@ -24,6 +24,7 @@ export const webgpuBackend: Backend = {
   device: "webgpu",
   kernels: webgpuKernels,
   alloc: (dtype, n) => allocStorage(dtype, n),
+  allocUninit: (dtype, n) => allocStorage(dtype, n, false),
   fromArray: (dtype, data) => storageFrom(dtype, data),
   async read(s) {
     const w = s as WebGpuStorage;

@@ -9,7 +9,7 @@ import type { DType } from "../../dtype.js";
 import { numel, type Shape } from "../../shape.js";
 import { coalesce } from "../cpu/codegen.js";
 import { dispatch, grid, pipeline, setErrorDecoder, snapshot, type BindKind } from "./gpu.js";
-import { convIm2col, im2colApplies } from "./conv_im2col.js";
+import { convIm2col, convWeightGradIm2col, im2colApplies } from "./conv_im2col.js";
 import { tunedMatmul, tunedMatmulApplies } from "./matmul.js";
 import { bufferOf } from "./storage.js";
 import {
@@ -61,7 +61,7 @@ function decls(binds: readonly [string, BindKind, string][]): string {
   return binds
     .map(
       ([name, kind, type], i) =>
-        `@group(0) @binding(${i}) var<storage, ${kind === "r" ? "read" : "read_write"}> ${name}: array<${type}>;`,
+        `@group(0) @binding(${i}) var<storage, ${kind === "w" ? "read_write" : "read"}> ${name}: array<${type}>;`,
     )
     .join("\n");
 }
@@ -155,7 +155,7 @@ function map(expr: Expr, inputs: readonly View[], out: View, scalars: readonly n
   const binds: [string, BindKind, string][] = [
     ["dst", "w", storeType(out.dtype)],
     ...inTypes.map((t, i): [string, BindKind, string] => [`x${i}`, "r", t]),
-    ["md", "r", "i32"],
+    ["md", "m", "i32"],
   ];
   const k = views.length;
   const kernel = pipeline(
@@ -268,7 +268,7 @@ function reduce(e: ReduceExpr, x: View, nReduce: number, out: View): void {
   const binds: [string, BindKind, string][] = [
     ["dst", "w", storeType(out.dtype)],
     ["x", "r", storeType(x.dtype)],
-    ["md", "r", "i32"],
+    ["md", "m", "i32"],
   ];
   const kernel = pipeline(
     key,
@@ -324,7 +324,7 @@ function argReduce(kind: "max" | "min", x: View, out: View): void {
   const binds: [string, BindKind, string][] = [
     ["dst", "w", storeType(out.dtype)],
     ["x", "r", storeType(x.dtype)],
-    ["md", "r", "i32"],
+    ["md", "m", "i32"],
   ];
   const kernel = pipeline(
     `argReduce|${kind}|${A}|${storeType(x.dtype)}|${out.dtype}`,
@@ -376,7 +376,7 @@ function scan(kind: "sum" | "prod" | "max" | "min", x: View, out: View | null, i
     ...(out ? [["dst", "w", storeType(out.dtype)] as [string, BindKind, string]] : []),
     ...(indices ? [["ind", "w", storeType(indices.dtype)] as [string, BindKind, string]] : []),
     ["x", "r", storeType(x.dtype)],
-    ["md", "r", "i32"],
+    ["md", "m", "i32"],
   ];
   let step: string;
   if (kind === "sum")
@@ -438,7 +438,7 @@ function sort(x: View, descending: boolean, indices: View): void {
   const binds: [string, BindKind, string][] = [
     ["ind", "w", storeType(indices.dtype)],
     ["x", "r", storeType(x.dtype)],
-    ["md", "r", "i32"],
+    ["md", "m", "i32"],
   ];
   // rank of element i in its row = how many elements sort before it (ties keep index order: stable)
   const kernel = pipeline(
@@ -511,7 +511,7 @@ function matmul(a: View, b: View, out: View): void {
     ["dst", "w", storeType(out.dtype)],
     ["xa", "r", storeType(a.dtype)],
     ["xb", "r", storeType(b.dtype)],
-    ["md", "r", "i32"],
+    ["md", "m", "i32"],
   ];
   // float: compensated dot product (Ogita-Rump-Oishi Dot2), as the CPU kernels sum exactly in float64
   const acc = f
@@ -597,11 +597,11 @@ function gather(x: View, dim: number, index: View, out: View): void {
     ["dst", "w", storeType(out.dtype)],
     ["x", "r", storeType(x.dtype)],
     ["ix", "r", storeType(index.dtype)],
-    ["md", "r", "i32"],
+    ["md", "m", "i32"],
   ];
   const kernel = pipeline(
     `gather|${storeType(x.dtype)}|${storeType(index.dtype)}`,
-    [...binds.map((b) => b[1]), "w"], // + the error buffer
+    [...binds.map((b) => b[1]), "e"], // + the error buffer
     () => `${decls(binds)}
 ${errorDecl(binds.length)}
 ${offsetsFn(3)}
@@ -663,13 +663,13 @@ function scatter(out: View, dim: number, index: View, src: View, reduce: Scatter
     ["dst", "w", T],
     ["ix", "r", storeType(index.dtype)],
     ["sr", "r", storeType(src.dtype)],
-    ["md", "r", "i32"],
+    ["md", "m", "i32"],
   ];
   // one invocation per slice (all index positions but the one along dim) walks its entries in order,
   // so repeated targets combine in the same order as on the CPU
   const kernel = pipeline(
     `scatter|${reduce}|${includeSelf}|${T}|${storeType(index.dtype)}|${storeType(src.dtype)}`,
-    [...binds.map((b) => b[1]), "w"], // + the error buffer
+    [...binds.map((b) => b[1]), "e"], // + the error buffer
     () => `${PRELUDE}
 alias T = ${T};
 ${decls(binds)}
@@ -769,7 +769,7 @@ function stridedAccumulate(src: View, out: View, viewShape: Shape, viewStrides: 
   const binds: [string, BindKind, string][] = [
     ["dst", "w", T],
     ["sr", "r", storeType(src.dtype)],
-    ["md", "r", "i32"],
+    ["md", "m", "i32"],
   ];
   const add = `let o = offsets_2(i, 1);
     dst[o[1]] = dst[o[1]] + ${T}(sr[o[0]]);`;
@@ -805,6 +805,17 @@ fn main(${MAIN_ARGS}) {
 
 // ---- conv -------------------------------------------------------------------------------------
 
+/** The sum over the trailing dim, as `reduce` computes torch.sum. */
+const SUM: ReduceExpr = { init: "0", step: "acc + v" };
+
+/** dw = the convolution's weight gradient (see convWeightGradIm2col). */
+function convWeightGrad(gy: View, x: View, dw: View, g: ConvGeometry): void {
+  const op = "convolution_backward_weight";
+  const bufs = buffers(op, [dw], [gy, x]);
+  if (dw.dtype !== "float32") notImplemented(op, `for ${dw.dtype}`);
+  convWeightGradIm2col(bufs, gy, x, dw, g, (partial, out) => reduce(SUM, partial, 1, out));
+}
+
 function conv(x: View, w: View, out: View, g: ConvGeometry): void {
   const op = "convolution";
   const bufs = buffers(op, [out], [x, w]);
@@ -820,7 +831,7 @@ function conv(x: View, w: View, out: View, g: ConvGeometry): void {
     ["dst", "w", "f32"],
     ["xi", "r", "f32"],
     ["wt", "r", "f32"],
-    ["md", "r", "i32"],
+    ["md", "m", "i32"],
   ];
   // one invocation per output element: out[n, o, p] = sum over c, t of x_e[n, c, p * stride - pad + t * dil] * w[o, c, t],
   // with x_e the input with (inputDilation - 1) zeros between elements; compensated sum as in matmul
@@ -925,14 +936,14 @@ function assertNone(flags: View, values: readonly View[], message: string): void
   const binds: [string, BindKind, string][] = [
     ["fl", "r", storeType(flags.dtype)],
     ...types.map((t, i): [string, BindKind, string] => [`v${i}`, "r", t]),
-    ["md", "r", "i32"],
+    ["md", "m", "i32"],
   ];
   const k = 1 + vals.length;
   const word = (i: number) => (i < vals.length ? `bitcast<i32>(v${i}[o[${i + 1}]])` : "0");
   // one invocation per element: the first flagged one to get the error word reports its values
   const kernel = pipeline(
     `assertNone|${binds.map((b) => b[2]).join(",")}`,
-    [...binds.map((b) => b[1]), "w"], // + the error buffer
+    [...binds.map((b) => b[1]), "e"], // + the error buffer
     () => `${decls(binds)}
 ${errorDecl(binds.length)}
 ${offsetsFn(k)}
@@ -972,7 +983,7 @@ function searchsorted(seq: View, values: View, right: boolean, out: View): void 
     ["dst", "w", storeType(out.dtype)],
     ["sq", "r", storeType(seq.dtype)],
     ["vl", "r", storeType(values.dtype)],
-    ["md", "r", "i32"],
+    ["md", "m", "i32"],
   ];
   // one invocation per value: binary search of its row, NaN ordered after every number
   const kernel = pipeline(
@@ -1036,6 +1047,7 @@ export const webgpuKernels: Kernels = {
   scatter,
   sort,
   conv,
+  convWeightGrad,
   stridedAccumulate,
   assertNone,
   searchsorted,

@@ -47,11 +47,23 @@ function tiles(c: MatmulConfig, M: number, N: number, batch: number): number {
  * fill a GPU (256 for the largest tile, 128 for the middle one), else the smallest.
  */
 export function chooseConfig(M: number, N: number, batch: number): MatmulConfig {
+  if (forcedConfig) return forcedConfig;
   const [big, mid, small] = MATMUL_CONFIGS as [MatmulConfig, MatmulConfig, MatmulConfig];
   if (tiles(big, M, N, batch) >= 256) return big;
   if (tiles(mid, M, N, batch) >= 128) return mid;
   return small;
 }
+
+/** A tuning switch: `TORCHTS_WEBGPU_MATMUL_TILE=64x64` (a config's name) makes every matmul use that config. */
+const forcedConfig = ((): MatmulConfig | null => {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const name = env?.TORCHTS_WEBGPU_MATMUL_TILE;
+  if (!name) return null;
+  const c = MATMUL_CONFIGS.find((k) => k.name === name);
+  if (!c)
+    throw new Error(`TORCHTS_WEBGPU_MATMUL_TILE=${name}: not one of ${MATMUL_CONFIGS.map((k) => k.name).join(", ")}`);
+  return c;
+})();
 
 /** Whether every offset the view can start a matrix at is a multiple of 4 (for vec4 access). */
 function aligned4(v: View, nd: number): boolean {
@@ -235,7 +247,7 @@ export function tunedMatmul(bufs: readonly GPUBuffer[], a: View, b: View, out: V
   // B is (K x N): its outer dim (in the tile's sense) is N and its inner K
   const lb = layoutOf(b, nd, N, K, sbN, sbK);
   const vecOut = aligned4(out, nd) && (soN === 1 || N === 1) && N % 4 === 0 && (soM % 4 === 0 || M === 1);
-  const binds: BindKind[] = ["w", "r", "r", "r"];
+  const binds: BindKind[] = ["w", "r", "r", "m"];
   const kernel = pipeline(`matmul4|${c.name}|${la}|${lb}|${vecOut}`, binds, () => source(c, la, lb, vecOut));
   const geo = [M, N, K, saM, saK, sbK, sbN, soM, soN];
   const batchMeta = offsetsMeta(

@@ -6,7 +6,7 @@
 
 import type { Storage } from "../../backend.js";
 import type { DType, StorageArray } from "../../dtype.js";
-import { acquire, clear, flush, generation, hasQueued, release, upload } from "./gpu.js";
+import { acquire, clear, generation, hasQueued, release, upload } from "./gpu.js";
 import { creationSite, noteLeak } from "./memory.js";
 
 const INT32_MIN = -2147483648;
@@ -60,30 +60,21 @@ interface Held {
 const backstop = new FinalizationRegistry<Held>((h) => {
   if (h.generation !== generation()) return;
   const bytes = h.buffer.size;
-  giveBack(h.buffer);
+  release(h.buffer);
   noteLeak(h.site, bytes);
 });
-
-/**
- * Return a buffer to the pool, submitting the queued kernels first: they may still use it, and a
- * reuse written through the queue (uploads, kernel parameters) would otherwise reach it before them.
- */
-function giveBack(b: GPUBuffer): void {
-  flush();
-  release(b);
-}
 
 function track(s: WebGpuStorage): WebGpuStorage {
   if (s.buffer) backstop.register(s, { buffer: s.buffer, generation: generation(), site: creationSite() }, s);
   return s;
 }
 
-/** A zero-filled storage; for an unsupported dtype, a placeholder on which every kernel raises a clear error. */
-export function allocStorage(dtype: DType, numel: number): WebGpuStorage {
+/** A zero-filled storage (unspecified contents unless `zeroed`); for an unsupported dtype, a placeholder on which every kernel raises a clear error. */
+export function allocStorage(dtype: DType, numel: number, zeroed = true): WebGpuStorage {
   const why = unsupportedReason(dtype);
   if (why) return new WebGpuStorage(dtype, numel, null, why);
   const { buffer, fresh } = acquire(Math.max(numel, 1) * 4);
-  if (!fresh) clear(buffer);
+  if (!fresh && zeroed) clear(buffer);
   return track(new WebGpuStorage(dtype, numel, buffer));
 }
 
@@ -161,7 +152,7 @@ export function fromDevice(dtype: DType, bytes: ArrayBuffer): StorageArray {
 export function freeStorage(s: WebGpuStorage): void {
   if (!s.buffer) return;
   backstop.unregister(s);
-  if (s.generation === generation()) giveBack(s.buffer);
+  if (s.generation === generation()) release(s.buffer);
   s.buffer = null;
   s.freed = true;
 }
