@@ -246,4 +246,52 @@ describe("webgpu convolution (im2col + tuned matmul)", () => {
       await assertWithin(got[i]!, want[i]!, tol, name);
     }
   });
+
+  test("weight and input gradients in every geometry, and weight gradients summed over batch chunks", async () => {
+    torch.manualSeed(8);
+    type Case = [string, number[], number[], (x: Tensor, w: Tensor) => Tensor];
+    const cases: Case[] = [
+      ["conv1d stride 3", [2, 3, 13], [5, 3, 4], (x, w) => F.conv1d(x, w, null, { stride: 3 })],
+      [
+        "conv2d groups 2",
+        [2, 4, 10, 8],
+        [6, 2, 3, 2],
+        (x, w) => F.conv2d(x, w, null, { stride: 2, padding: 1, groups: 2 }),
+      ],
+      [
+        "conv2d dilation",
+        [3, 2, 11, 11],
+        [4, 2, 3, 3],
+        (x, w) => F.conv2d(x, w, null, { dilation: 2, padding: [2, 1] }),
+      ],
+      ["depthwise", [2, 4, 7, 7], [4, 1, 3, 3], (x, w) => F.conv2d(x, w, null, { groups: 4, padding: 1 })],
+      ["conv3d", [2, 2, 5, 5, 5], [3, 2, 2, 2, 2], (x, w) => F.conv3d(x, w, null, { padding: 1 })],
+      ["transposed", [2, 4, 5, 5], [4, 3, 3, 3], (x, w) => F.convTranspose2d(x, w, null, { stride: 2, padding: 1 })],
+      ["empty batch", [0, 3, 5, 5], [4, 3, 3, 3], (x, w) => F.conv2d(x, w)],
+      // 120 samples x 128 outputs x 1,152 weights per output: over the 2^24 partial products kept at
+      // once, so the per-sample products are summed in chunks
+      ["batch chunks", [120, 128, 4, 4], [128, 128, 3, 3], (x, w) => F.conv2d(x, w)],
+    ];
+    for (const [name, xs, ws, conv] of cases) {
+      const x = torch.randn(xs);
+      const w = torch.randn(ws);
+      const run = (dtype: "float32" | "float64", device: string, abs = false) => {
+        const [xd, wd] = [x, w].map((t) => (abs ? t.abs() : t).to(dtype).to(device).requiresGrad_());
+        const y = conv(xd!, wd!);
+        const g = torch.cos(torch.arange(y.numel()).to(dtype)).view([...y.shape]);
+        y.backward((abs ? g.abs() : g).to(device));
+        return [xd!.grad!, wd!.grad!];
+      };
+      const got = run("float32", dev);
+      const want = run("float64", "cpu");
+      // a float32 sum of K products, in any order, is off by at most K * 2^-24 * (sum of their
+      // magnitudes), doubled for margin; K is O * taps for the input gradient, N * outputs for the weight's
+      const magnitude = run("float64", "cpu", true);
+      const taps = ws.slice(2).reduce((a, b) => a * b, 1);
+      const outputs = conv(x, w).numel() / Math.max(1, (xs[0] ?? 0) * ws[0]!);
+      const K = [ws[0]! * taps, xs[0]! * outputs];
+      for (const [i, what] of ["input", "weight"].entries())
+        await assertWithin(got[i]!, want[i]!, magnitude[i]!.mul(2 * K[i]! * 2 ** -24), `${name}: ${what} gradient`);
+    }
+  });
 });

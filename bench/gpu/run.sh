@@ -7,7 +7,8 @@
 # bundled) on webgpu: on .gpu/fashion-mnist (Debian's full dataset, when prepare.sh put it there) or
 # else on the subset embedded in the repo. Everything goes to $OUT (default /tmp/gpu_out).
 #   bash bench/gpu/run.sh [full|small]     full (default): the issue's sizes; small: quick sizes (lavapipe)
-# FMNIST_ARGS add arguments to the demo (default: 2 epochs).
+# FMNIST_ARGS add arguments to the demo (default: 2 epochs). PARTS picks what runs (default all of:
+# bench tiles torch fmnist; tiles = the matmul sweep over every tile config).
 # BENCH_ARGS / TORCH_ARGS add arguments to the two benchmarks; PYTHON picks the interpreter (python3).
 set -u
 cd "$(dirname "$0")/../.."
@@ -15,6 +16,8 @@ OUT=${OUT:-/tmp/gpu_out}
 mkdir -p "$OUT"
 exec > >(tee -a "$OUT/run.log") 2>&1
 mode=${1:-full}
+parts=" ${PARTS:-bench tiles torch fmnist} "
+want() { [[ "$parts" == *" $1 "* ]]; }
 py=${PYTHON:-python3}
 if [ "$mode" = small ]; then
   bench=(--sizes 128,256 --rounds 3 --conv-batch 2 --cnn-batch 4 --budget-ms 100)
@@ -54,11 +57,13 @@ cp .gpu/webgpu/index.js .gpu/webgpu/package.json "$work/node_modules/webgpu/"
 cp .gpu/webgpu.mjs .gpu/fashion_mnist.mjs "$work/"
 echo "node: $("$node" --version)"
 
-echo "== torchts vs TensorFlow.js on WebGPU"
-timeout 200 "$node" "$work/webgpu.mjs" "${bench[@]}" ${BENCH_ARGS:-} --json "$OUT/webgpu.json" | tee "$OUT/webgpu.md"
-echo "webgpu bench exit: ${PIPESTATUS[0]}"
+if want bench; then
+  echo "== torchts vs TensorFlow.js on WebGPU"
+  timeout 200 "$node" "$work/webgpu.mjs" "${bench[@]}" ${BENCH_ARGS:-} --json "$OUT/webgpu.json" | tee "$OUT/webgpu.md"
+  echo "webgpu bench exit: ${PIPESTATUS[0]}"
+fi
 
-if [ "$mode" = full ]; then
+if [ "$mode" = full ] && want tiles; then
   for tile in 128x128 64x64 32x32; do
     echo "== matmul with every size on the $tile tile (TORCHTS_WEBGPU_MATMUL_TILE)"
     TORCHTS_WEBGPU_MATMUL_TILE=$tile timeout 40 "$node" "$work/webgpu.mjs" --full --only matmul --no-tfjs --rounds 3 \
@@ -67,15 +72,18 @@ if [ "$mode" = full ]; then
   done
 fi
 
-echo "== PyTorch"
-# shellcheck disable=SC2086
-timeout 90 "$py" bench/gpu/torch_cuda.py "${torch_args[@]}" ${TORCH_ARGS:-} --json "$OUT/torch_cuda.json" | tee "$OUT/torch_cuda.md"
-echo "torch bench exit: ${PIPESTATUS[0]}"
+if want torch; then
+  echo "== PyTorch"
+  # shellcheck disable=SC2086
+  timeout 90 "$py" bench/gpu/torch_cuda.py "${torch_args[@]}" ${TORCH_ARGS:-} --json "$OUT/torch_cuda.json" | tee "$OUT/torch_cuda.md"
+  echo "torch bench exit: ${PIPESTATUS[0]}"
+fi
 
 if [ -s "$OUT/webgpu.json" ] && [ -s "$OUT/torch_cuda.json" ]; then
   "$py" bench/gpu/summary.py "$OUT/webgpu.json" "$OUT/torch_cuda.json" | tee "$OUT/summary.md"
 fi
 
+want fmnist || exit 0
 echo "== Fashion-MNIST CNN on webgpu"
 data=data/fashion-mnist-subset
 [ -s .gpu/fashion-mnist/train-images-idx3-ubyte.gz ] && data=.gpu/fashion-mnist

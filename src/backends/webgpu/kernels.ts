@@ -11,7 +11,8 @@ import { coalesce } from "../cpu/codegen.js";
 import { dispatch, grid, pipeline, setErrorDecoder, snapshot, type BindKind } from "./gpu.js";
 import { convIm2col, convWeightGradIm2col, im2colApplies } from "./conv_im2col.js";
 import { tunedMatmul, tunedMatmulApplies } from "./matmul.js";
-import { bufferOf } from "./storage.js";
+import { maxPoolIndices } from "./pool.js";
+import { allocStorage, bufferOf, freeStorage } from "./storage.js";
 import {
   computeType,
   jsToWgsl,
@@ -253,6 +254,13 @@ function reducer(e: ReduceExpr, A: "f32" | "i32"): Reducer | null {
   return null;
 }
 
+/**
+ * Reduce the trailing `nReduce` dims of x into out. One workgroup reduces one output's elements (a
+ * strided loop per invocation, then a tree in workgroup memory); when there are few outputs with many
+ * elements each (a full sum, a bias gradient), each output's range is split over P workgroups writing
+ * partial results, and a second pass combines the P partials, so the GPU is not left with a handful
+ * of workgroups walking millions of elements.
+ */
 function reduce(e: ReduceExpr, x: View, nReduce: number, out: View): void {
   const op = "reduce";
   const bufs = buffers(op, [out], [x]);
@@ -264,13 +272,67 @@ function reduce(e: ReduceExpr, x: View, nReduce: number, out: View): void {
   const inner = x.shape.slice(k);
   const M = numel(outer);
   if (M === 0) return;
-  const key = `reduce|${A}|${storeType(x.dtype)}|${out.dtype}|${r.init}|${r.step}|${r.combine}`;
+  const n = numel(inner);
+  const P = Math.max(1, Math.min(Math.ceil(n / SPLIT_MIN_CHUNK), Math.ceil(SPLIT_TARGET_GROUPS / M)));
+  const xGeometry = (dstOffset: number, parts: number) =>
+    reduceMeta(outer, x.strides.slice(0, k), x.offset, inner, x.strides.slice(k), dstOffset, parts);
+  if (P === 1) {
+    dispatch(reduceKernel(r, A, x.dtype, out.dtype), bufs, xGeometry(out.offset, 1), grid(M));
+    return;
+  }
+  // pass 1: partial[o, p] over the p-th chunk of output o's elements; pass 2: combine the P partials
+  const partialType = A === "f32" ? "float32" : "int32";
+  const partials = allocStorage(partialType, M * P, false);
+  dispatch(reduceKernel(r, A, x.dtype, partialType), [partials.buffer!, bufs[1]!], xGeometry(0, P), grid(M * P));
+  const combine: Reducer = { ...r, step: r.combine.replace(/\ba\b/g, "acc").replace(/\bb\b/g, "v") };
+  const second = reduceMeta([M], [P], 0, [P], [1], out.offset, 1);
+  dispatch(reduceKernel(combine, A, partialType, out.dtype), [bufs[0]!, partials.buffer!], second, grid(M));
+  freeStorage(partials);
+}
+
+/** The words of `reduceKernel`'s md for outputs `outer` (x strides, offset) over elements `inner`. */
+function reduceMeta(
+  outer: readonly number[],
+  outerStrides: readonly number[],
+  xOffset: number,
+  inner: readonly number[],
+  innerStrides: readonly number[],
+  dstOffset: number,
+  parts: number,
+): Int32Array {
+  const outerMeta = offsetsMeta(outer, [{ offset: xOffset, strides: outerStrides }]);
+  const innerMeta = offsetsMeta(inner, [{ offset: 0, strides: innerStrides }]);
+  const n = numel(inner);
+  return Int32Array.from([
+    numel(outer) * parts,
+    n,
+    dstOffset,
+    6 + outerMeta.length,
+    parts,
+    Math.ceil(n / parts),
+    ...outerMeta,
+    ...innerMeta,
+  ]);
+}
+
+/** Outputs with fewer than this many workgroups in total get their ranges split (see `reduce`). */
+const SPLIT_TARGET_GROUPS = 1024;
+/** Fewest elements a split-off chunk reduces. */
+const SPLIT_MIN_CHUNK = 1024;
+
+/**
+ * The reduction kernel. Workgroup w reduces chunk w % P (of md[5] elements) of output w / P and stores
+ * at dst[md[2] + w]. md: [workgroups, elements per output, dst offset, where the inner offsets start,
+ * P, chunk, outer offsets..., inner offsets...].
+ */
+function reduceKernel(r: Reducer, A: "f32" | "i32", xType: DType, outType: DType) {
+  const key = `reduce|${A}|${storeType(xType)}|${outType}|${r.init}|${r.step}|${r.combine}`;
   const binds: [string, BindKind, string][] = [
-    ["dst", "w", storeType(out.dtype)],
-    ["x", "r", storeType(x.dtype)],
+    ["dst", "w", storeType(outType)],
+    ["x", "r", storeType(xType)],
     ["md", "m", "i32"],
   ];
-  const kernel = pipeline(
+  return pipeline(
     key,
     binds.map((b) => b[1]),
     () => `${PRELUDE}
@@ -280,12 +342,14 @@ ${offsetsFn(1)}
 var<workgroup> sh: array<A, 64>;
 @compute @workgroup_size(64)
 fn main(${MAIN_ARGS}) {
-  let o = i32(wg.y * nw.x + wg.x);
-  if (o >= md[0]) { return; }
-  let base = offsets_1(o, 4)[0];
-  let n = md[1];
+  let w = i32(wg.y * nw.x + wg.x);
+  if (w >= md[0]) { return; }
+  let o = w / md[4];
+  let start = (w % md[4]) * md[5];
+  let end = min(start + md[5], md[1]);
+  let base = offsets_1(o, 6)[0];
   var acc: A = ${r.init};
-  for (var i = i32(li); i < n; i += 64) {
+  for (var i = start + i32(li); i < end; i += 64) {
     let v = A(x[base + offsets_1(i, md[3])[0]]);
     acc = ${r.step};
   }
@@ -301,14 +365,10 @@ fn main(${MAIN_ARGS}) {
   }
   if (li == 0u) {
     let r = sh[0];
-    dst[md[2] + o] = ${storeExpr(out.dtype, "r", A === "f32")};
+    dst[md[2] + w] = ${storeExpr(outType, "r", A === "f32")};
   }
 }`,
   );
-  const outerMeta = offsetsMeta(outer, [{ offset: x.offset, strides: x.strides.slice(0, k) }]);
-  const innerMeta = offsetsMeta(inner, [{ offset: 0, strides: x.strides.slice(k) }]);
-  const meta = Int32Array.from([M, numel(inner), out.offset, 4 + outerMeta.length, ...outerMeta, ...innerMeta]);
-  dispatch(kernel, bufs, meta, grid(M));
 }
 
 // ---- argReduce, scan, sort: one invocation per row (or per element of a row) ---------------------
@@ -1048,6 +1108,7 @@ export const webgpuKernels: Kernels = {
   sort,
   conv,
   convWeightGrad,
+  maxPoolIndices,
   stridedAccumulate,
   assertNone,
   searchsorted,
