@@ -11,13 +11,10 @@ import { numel } from "../../shape.js";
 import { acquire, dispatch, grid, pipeline, releaseAfterSubmit, type BindKind } from "./gpu.js";
 import { tunedMatmul } from "./matmul.js";
 import { allocStorage, freeStorage } from "./storage.js";
-import { LINEAR_INDEX, MAIN_ARGS, offsetsFn, offsetsMeta } from "./wgsl.js";
+import { LINEAR_INDEX, MAIN_ARGS, offsetsFn, offsetsMeta, to3 } from "./wgsl.js";
 
 /** Most elements of one column buffer (256 MiB of float32). */
 const COLS_LIMIT = 2 ** 26;
-
-/** Pad per-dim values to 3 spatial dims (leading entries `fill`). */
-const to3 = (v: readonly number[], fill: number) => [...new Array<number>(3 - v.length).fill(fill), ...v];
 
 /** Whether the im2col path handles this convolution (float32, contiguous output, sizes within i32). */
 export function im2colApplies(x: View, w: View, out: View): boolean {

@@ -23,6 +23,7 @@ import {
   PRELUDE,
   storeExpr,
   storeType,
+  to3,
   wgslFloat,
   type StoreType,
 } from "./wgsl.js";
@@ -885,8 +886,6 @@ function conv(x: View, w: View, out: View, g: ConvGeometry): void {
   if (sd < 1 || sd > 3) notImplemented(op, `with ${sd} spatial dims`);
   const n = numel(out.shape);
   if (n === 0) return;
-  // pad the spatial dims to 3 (leading size-1 dims)
-  const to3 = (v: readonly number[], fill: number) => [...new Array<number>(3 - v.length).fill(fill), ...v];
   const binds: [string, BindKind, string][] = [
     ["dst", "w", "f32"],
     ["xi", "r", "f32"],

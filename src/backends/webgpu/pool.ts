@@ -9,10 +9,7 @@ import type { PoolGeometry, View } from "../../backend.js";
 import { numel } from "../../shape.js";
 import { dispatch, grid, pipeline, type BindKind } from "./gpu.js";
 import { bufferOf } from "./storage.js";
-import { LINEAR_INDEX, MAIN_ARGS, PRELUDE } from "./wgsl.js";
-
-/** Pad per-dim values to 3 spatial dims (leading entries `fill`). */
-const to3 = (v: readonly number[], fill: number) => [...new Array<number>(3 - v.length).fill(fill), ...v];
+import { LINEAR_INDEX, MAIN_ARGS, PRELUDE, to3 } from "./wgsl.js";
 
 /** out (M, *outSpatial), int64 (stored as i32), contiguous = the argmax of every window of x (M, *spatial). */
 export function maxPoolIndices(x: View, out: View, g: PoolGeometry): void {

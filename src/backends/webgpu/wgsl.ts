@@ -587,3 +587,8 @@ export const LINEAR_INDEX = "i32((wg.y * nw.x + wg.x) * 64u + li)";
 /** Builtins every 1-D kernel's `main` takes. */
 export const MAIN_ARGS =
   "@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nw: vec3u, @builtin(local_invocation_index) li: u32";
+
+/** Per-spatial-dim values padded to 3 dims (leading entries `fill`), for kernels written for 3 spatial dims. */
+export function to3(v: readonly number[], fill: number): number[] {
+  return [...new Array<number>(3 - v.length).fill(fill), ...v];
+}
