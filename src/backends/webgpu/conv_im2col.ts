@@ -31,7 +31,11 @@ export function im2colApplies(x: View, w: View, out: View): boolean {
   return rows * numel(out.shape.slice(2)) <= COLS_LIMIT && numel(out.shape) < 2 ** 31;
 }
 
-/** The im2col kernel: cols[(n * G + g) * R + j, l] for j = c * taps + t, l = output position. */
+/**
+ * The im2col kernel: cols[(n * G + g) * R + j, l] for j = c * taps + t, l = output position. One
+ * invocation per (sample, input channel, output position) writes that position's taps (rows
+ * c * taps + t), so the index arithmetic is done once per position rather than once per element.
+ */
 function im2col(
   xBuf: GPUBuffer,
   cols: GPUBuffer,
@@ -52,50 +56,51 @@ function im2col(
 @group(0) @binding(2) var<storage, read> md: array<i32>;
 @compute @workgroup_size(64)
 fn main(${MAIN_ARGS}) {
-  // md: [total, R, L, Cg, first n, out sizes 3, in sizes 3, k sizes 3, stride 3, pad 3, dil 3, inDil 3,
-  //      x offset, x strides (n, c, 3), G]
+  // md: [invocations, R, L, Cg, first n, out sizes 3, in sizes 3, k sizes 3, stride 3, pad 3, dil 3,
+  //      inDil 3, x offset, x strides (n, c, 3), G]
   let idx = ${LINEAR_INDEX};
   if (idx >= md[0]) { return; }
   let R = md[1];
   let L = md[2];
-  let l = idx % L;
-  let row = idx / L;
-  let j = row % R;
-  let ng = row / R;
-  let G = md[32];
-  let g = ng % G;
-  let n = md[4] + ng / G;
   let Cg = md[3];
+  let G = md[32];
+  let l = idx % L;
+  let nc = idx / L;
+  let c = nc % (G * Cg);
+  let nl = nc / (G * Cg);
+  let g = c / Cg;
   let taps = md[11] * md[12] * md[13];
-  let c = g * Cg + j / taps;
-  var t = j % taps;
-  let t2 = t % md[13]; t = t / md[13];
-  let t1 = t % md[12];
-  let t0 = t / md[12];
+  // this position's first row in cols: sample nl, group g, channel c % Cg, tap 0
+  var dst = ((nl * G + g) * R + (c % Cg) * taps) * L + l;
   let q2 = l % md[7];
   let q1 = (l / md[7]) % md[6];
   let q0 = l / (md[7] * md[6]);
-  let q = vec3i(q0, q1, q2);
-  let tv = vec3i(t0, t1, t2);
-  var xo = md[26] + n * md[27] + c * md[28];
-  var v = 0.0;
-  var ok = true;
-  for (var d = 0; d < 3; d++) {
-    let e = q[d] * md[14 + d] - md[17 + d] + tv[d] * md[20 + d];
-    let id = md[23 + d];
-    if (e < 0 || e % id != 0 || e / id >= md[8 + d]) { ok = false; }
-    xo += (e / id) * md[29 + d];
+  let xo = md[26] + (md[4] + nl) * md[27] + c * md[28];
+  for (var t0 = 0; t0 < md[11]; t0++) {
+    let e0 = q0 * md[14] - md[17] + t0 * md[20];
+    let ok0 = e0 >= 0 && e0 % md[23] == 0 && e0 / md[23] < md[8];
+    for (var t1 = 0; t1 < md[12]; t1++) {
+      let e1 = q1 * md[15] - md[18] + t1 * md[21];
+      let ok1 = ok0 && e1 >= 0 && e1 % md[24] == 0 && e1 / md[24] < md[9];
+      for (var t2 = 0; t2 < md[13]; t2++) {
+        let e2 = q2 * md[16] - md[19] + t2 * md[22];
+        var v = 0.0;
+        if (ok1 && e2 >= 0 && e2 % md[25] == 0 && e2 / md[25] < md[10]) {
+          v = xi[xo + (e0 / md[23]) * md[29] + (e1 / md[24]) * md[30] + (e2 / md[25]) * md[31]];
+        }
+        cols[dst] = v;
+        dst += L;
+      }
+    }
   }
-  if (ok) { v = xi[xo]; }
-  cols[idx] = v;
 }`,
   );
-  const total = nb * G * R * L;
+  const invocations = nb * G * meta[0]! * L; // samples x channels x output positions
   dispatch(
     kernel,
     [cols, xBuf],
-    Int32Array.from([total, R, L, meta[0]!, n0, ...meta.slice(1)]),
-    grid(Math.ceil(total / 64)),
+    Int32Array.from([invocations, R, L, meta[0]!, n0, ...meta.slice(1)]),
+    grid(Math.ceil(invocations / 64)),
   );
 }
 

@@ -4,6 +4,8 @@
 // It knows nothing of dtypes or ops: kernels.ts builds shaders and calls `dispatch`.
 /// <reference types="@webgpu/types" />
 
+import { nextTimestamps, profiling, resolveBatch } from "./profile.js";
+
 /** GPUBufferUsage / GPUMapMode flags as numbers, so no WebGPU globals are needed (Node has none). */
 const U = { MAP_READ: 1, COPY_SRC: 4, COPY_DST: 8, STORAGE: 128 } as const;
 const MAP_READ_MODE = 1;
@@ -67,6 +69,8 @@ async function open(): Promise<Context> {
         "bookworm-backports, see tools/setup_webgpu.sh); in a browser, WebGPU must be enabled.",
     );
   const device = await adapter.requestDevice({
+    // timestamps for the kernel profiler (profile.ts), where the adapter has them
+    requiredFeatures: adapter.features.has("timestamp-query") ? ["timestamp-query"] : [],
     requiredLimits: {
       maxStorageBuffersPerShaderStage: Math.min(8, adapter.limits.maxStorageBuffersPerShaderStage),
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
@@ -232,7 +236,9 @@ export function flush(): void {
   if (!encoder || !ctx) return;
   const enc = commands();
   if (metaUsed > 0) ctx.device.queue.writeBuffer(ctx.metaBuf, 0, metaHost.buffer, 0, metaUsed);
+  const readTimestamps = profiling() ? resolveBatch(enc) : null;
   ctx.device.queue.submit([enc.finish()]);
+  readTimestamps?.();
   encoder = null;
   queued = 0;
   metaUsed = 0;
@@ -277,6 +283,8 @@ interface Kernel {
   layout: GPUBindGroupLayout;
   /** Numbers the pipeline in bind-group cache keys. */
   id: number;
+  /** What the profiler calls it: the cache key, cut short. */
+  name: string;
 }
 const pipelines = new Map<string, Kernel>();
 
@@ -306,7 +314,7 @@ export function pipeline(key: string, binds: readonly BindKind[], code: () => st
     layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }),
     compute: { module, entryPoint: "main" },
   });
-  k = { pipeline: p, layout, id: pipelines.size };
+  k = { pipeline: p, layout, id: pipelines.size, name: key.slice(0, 120) };
   pipelines.set(key, k);
   return k;
 }
@@ -411,10 +419,25 @@ export function dispatch(
 ): void {
   const c = gpu();
   const [offset, size] = stageMeta(c, meta);
-  const p = computePass();
-  p.setPipeline(k.pipeline);
-  p.setBindGroup(0, bindGroup(c, k, buffers, size, errors), [offset]);
-  p.dispatchWorkgroups(groups[0], groups[1], groups[2]);
+  const bind = bindGroup(c, k, buffers, size, errors);
+  if (profiling()) {
+    // a pass of its own, timestamped at its start and end
+    const timestampWrites = nextTimestamps(k.name);
+    if (!timestampWrites) {
+      flush();
+      return dispatch(k, buffers, meta, groups, errors);
+    }
+    const p = commands().beginComputePass({ timestampWrites });
+    p.setPipeline(k.pipeline);
+    p.setBindGroup(0, bind, [offset]);
+    p.dispatchWorkgroups(groups[0], groups[1], groups[2]);
+    p.end();
+  } else {
+    const p = computePass();
+    p.setPipeline(k.pipeline);
+    p.setBindGroup(0, bind, [offset]);
+    p.dispatchWorkgroups(groups[0], groups[1], groups[2]);
+  }
   if (++queued >= BATCH) flush();
 }
 

@@ -11,7 +11,8 @@
 // checks raise at the next readback (`asyncOnly`: see ops/device_check.ts and ops/host_values.ts).
 
 import type { Backend } from "../../backend.js";
-import { destroyGpu, emptyPool, flush, initGpu, pipelineCount, poolStats, readBuffer, ready } from "./gpu.js";
+import { destroyGpu, emptyPool, flush, gpu, initGpu, readBuffer, ready } from "./gpu.js";
+import { beginSession, endSession, profiling, type KernelTime } from "./profile.js";
 import type { GpuInfo } from "./gpu.js";
 import { synchronize as sync } from "./gpu.js";
 import { webgpuKernels } from "./kernels.js";
@@ -64,21 +65,6 @@ export function isInitialized(): boolean {
   return ready();
 }
 
-/** GPU memory held by live webgpu tensors (`bytesInUse`) and kept in the buffer pool for reuse (`bytesPooled`). */
-export interface MemoryStats {
-  bytesInUse: number;
-  buffersInUse: number;
-  bytesPooled: number;
-  buffersPooled: number;
-  /** Compiled compute pipelines in the cache. */
-  pipelines: number;
-}
-
-/** Current GPU memory use of the webgpu device. */
-export function memoryStats(): MemoryStats {
-  return { ...poolStats(), pipelines: pipelineCount() };
-}
-
 /** Destroy the pooled buffers no tensor uses (`torch.cuda.empty_cache`). */
 export function emptyCache(): void {
   emptyPool();
@@ -89,6 +75,33 @@ export async function synchronize(): Promise<void> {
   if (!ready()) return;
   flush();
   await sync();
+}
+
+/**
+ * Start timing every kernel on the GPU (see `stopProfiling`). Needs the adapter's "timestamp-query"
+ * feature; kernels run one compute pass each while profiling, a little slower than usual.
+ */
+export function startProfiling(): void {
+  const { device } = gpu();
+  if (profiling()) throw new Error("webgpu.startProfiling(): a profiling session is already running");
+  if (!device.features.has("timestamp-query"))
+    throw new Error(
+      "webgpu.startProfiling(): this adapter has no 'timestamp-query' feature, so kernels cannot be timed",
+    );
+  flush(); // kernels queued before are not part of the session
+  beginSession(device);
+}
+
+/**
+ * Stop profiling and return the GPU time of each kernel (by pipeline), largest total first:
+ *
+ *   torch.webgpu.startProfiling();
+ *   trainStep();
+ *   console.table(await torch.webgpu.stopProfiling());
+ */
+export async function stopProfiling(): Promise<KernelTime[]> {
+  flush();
+  return endSession();
 }
 
 /** Release the device; webgpu tensors that still exist become unusable. `init()` opens a new one. */

@@ -277,6 +277,11 @@ function reduce(e: ReduceExpr, x: View, nReduce: number, out: View): void {
   const P = Math.max(1, Math.min(Math.ceil(n / SPLIT_MIN_CHUNK), Math.ceil(SPLIT_TARGET_GROUPS / M)));
   const xGeometry = (dstOffset: number, parts: number) =>
     reduceMeta(outer, x.strides.slice(0, k), x.offset, inner, x.strides.slice(k), dstOffset, parts);
+  if (n <= ROW_PER_INVOCATION_MAX && M >= 64) {
+    // many short rows: one invocation per output walks its row
+    dispatch(reduceKernel(r, A, x.dtype, out.dtype, true), bufs, xGeometry(out.offset, 1), grid(Math.ceil(M / 64)));
+    return;
+  }
   if (P === 1) {
     dispatch(reduceKernel(r, A, x.dtype, out.dtype), bufs, xGeometry(out.offset, 1), grid(M));
     return;
@@ -320,19 +325,44 @@ function reduceMeta(
 const SPLIT_TARGET_GROUPS = 1024;
 /** Fewest elements a split-off chunk reduces. */
 const SPLIT_MIN_CHUNK = 1024;
+/** Rows up to this long are reduced by one invocation each (a workgroup per row would idle). */
+const ROW_PER_INVOCATION_MAX = 64;
 
 /**
  * The reduction kernel. Workgroup w reduces chunk w % P (of md[5] elements) of output w / P and stores
  * at dst[md[2] + w]. md: [workgroups, elements per output, dst offset, where the inner offsets start,
- * P, chunk, outer offsets..., inner offsets...].
+ * P, chunk, outer offsets..., inner offsets...]. With `perInvocation`, invocation w reduces all of
+ * output w's elements alone (md[0] is then the number of outputs, P 1).
  */
-function reduceKernel(r: Reducer, A: "f32" | "i32", xType: DType, outType: DType) {
-  const key = `reduce|${A}|${storeType(xType)}|${outType}|${r.init}|${r.step}|${r.combine}`;
+function reduceKernel(r: Reducer, A: "f32" | "i32", xType: DType, outType: DType, perInvocation = false) {
+  const key = `reduce|${perInvocation ? "rows" : "tree"}|${A}|${storeType(xType)}|${outType}|${r.init}|${r.step}|${r.combine}`;
   const binds: [string, BindKind, string][] = [
     ["dst", "w", storeType(outType)],
     ["x", "r", storeType(xType)],
     ["md", "m", "i32"],
   ];
+  const store = storeExpr(outType, "acc", A === "f32");
+  if (perInvocation)
+    return pipeline(
+      key,
+      binds.map((b) => b[1]),
+      () => `${PRELUDE}
+alias A = ${A};
+${decls(binds)}
+${offsetsFn(1)}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  let o = ${LINEAR_INDEX};
+  if (o >= md[0]) { return; }
+  let base = offsets_1(o, 6)[0];
+  var acc: A = ${r.init};
+  for (var i = 0; i < md[1]; i++) {
+    let v = A(x[base + offsets_1(i, md[3])[0]]);
+    acc = ${r.step};
+  }
+  dst[md[2] + o] = ${store};
+}`,
+    );
   return pipeline(
     key,
     binds.map((b) => b[1]),
