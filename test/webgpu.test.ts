@@ -315,4 +315,17 @@ describe("webgpu device", () => {
     const stats = torch.webgpu.memoryStats();
     assert.ok(stats.bytesPooled < 1 << 20, `pool holds ${stats.bytesPooled} bytes`);
   });
+
+  test("LBFGS on webgpu parameters says why it cannot run there, and leaves them untouched", async () => {
+    const w = torch.tensor([1.5, -0.5], { device: "webgpu", requiresGrad: true });
+    const opt = new torch.optim.LBFGS([w]);
+    const closure = () => {
+      opt.zeroGrad();
+      const loss = w.square().sum();
+      loss.backward();
+      return loss;
+    };
+    assert.throws(() => opt.step(closure), /LBFGS: its line search reads scalars .* 'webgpu' tensor cannot/);
+    assert.deepEqual([...(await w.data())], [1.5, -0.5]);
+  });
 });

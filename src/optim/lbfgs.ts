@@ -341,6 +341,12 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   /** Run up to `maxIter` iterations; `closure` is required. Returns the loss of the first evaluation. */
   override step<L>(closure?: Closure<L>): L | undefined {
     if (!closure) throw new Error("LBFGS: step() requires a closure that re-evaluates the model and returns the loss");
+    const onDevice = this.paramGroups[0]!.params.find((p) => p.backend.asyncOnly);
+    if (onDevice)
+      throw new Error(
+        `LBFGS: its line search reads scalars (norms, dot products) on the host every iteration, as PyTorch's does with .item(), ` +
+          `which a '${onDevice.device}' tensor cannot do synchronously; optimize CPU parameters, or use another optimizer on '${onDevice.device}'`,
+      );
     return noGrad(() => this.run(closure as unknown as Closure<Tensor | number>)) as unknown as L;
   }
 
