@@ -26,7 +26,8 @@ enum MapOp : int {
   OP_MUL = 14,   // a * b
   OP_DIV = 15,   // a / b
   OP_AXPY = 16,  // a + p0 * b
-  OP_COUNT = 17,
+  OP_RELU_GRAD = 17,  // b <= 0 ? 0 : a (ReLU's gradient: a = incoming gradient, b = ReLU's output)
+  OP_COUNT = 18,
 };
 
 /** One matrix product C (M x N) = A (M x K) @ B (K x N), element strides in units of T. */

@@ -237,7 +237,53 @@ static void small_m_cols(const GemmArgs& g, int64_t j0, int64_t j1) {
     const T* a = A + i * g.sam;
     T* c = C + i * g.scm;
     if (g.sbk == 1 && g.sak == 1) {
-      for (int64_t j = j0; j < j1; j++) {
+      int64_t j = j0;
+      // four columns at a time: each vector of a, loaded once, feeds four products
+      for (; j + 4 <= j1; j += 4) {
+        const T* b0 = B + j * g.sbn;
+        const T* b1 = b0 + g.sbn;
+        const T* b2 = b1 + g.sbn;
+        const T* b3 = b2 + g.sbn;
+        V s0 = {}, s1 = {}, s2 = {}, s3 = {}, t0 = {}, t1 = {}, t2 = {}, t3 = {};
+        int64_t k = 0;
+        for (; k + 2 * W <= K; k += 2 * W) {
+          const V x0 = loadu<V>(a + k), x1 = loadu<V>(a + k + W);
+          s0 += x0 * loadu<V>(b0 + k);
+          t0 += x1 * loadu<V>(b0 + k + W);
+          s1 += x0 * loadu<V>(b1 + k);
+          t1 += x1 * loadu<V>(b1 + k + W);
+          s2 += x0 * loadu<V>(b2 + k);
+          t2 += x1 * loadu<V>(b2 + k + W);
+          s3 += x0 * loadu<V>(b3 + k);
+          t3 += x1 * loadu<V>(b3 + k + W);
+        }
+        for (; k + W <= K; k += W) {
+          const V x0 = loadu<V>(a + k);
+          s0 += x0 * loadu<V>(b0 + k);
+          s1 += x0 * loadu<V>(b1 + k);
+          s2 += x0 * loadu<V>(b2 + k);
+          s3 += x0 * loadu<V>(b3 + k);
+        }
+        s0 += t0;
+        s1 += t1;
+        s2 += t2;
+        s3 += t3;
+        T r[4] = {0, 0, 0, 0};
+        for (int l = 0; l < W; l++) {
+          r[0] += s0[l];
+          r[1] += s1[l];
+          r[2] += s2[l];
+          r[3] += s3[l];
+        }
+        for (; k < K; k++) {
+          r[0] += a[k] * b0[k];
+          r[1] += a[k] * b1[k];
+          r[2] += a[k] * b2[k];
+          r[3] += a[k] * b3[k];
+        }
+        for (int q = 0; q < 4; q++) c[(j + q) * g.scn] = r[q];
+      }
+      for (; j < j1; j++) {
         const T* b = B + j * g.sbn;
         V s0 = {}, s1 = {}, s2 = {}, s3 = {};
         int64_t k = 0;
@@ -443,6 +489,7 @@ struct Sub { static vf f(vf a, vf b, vf) { return a - b; } };
 struct Mul { static vf f(vf a, vf b, vf) { return a * b; } };
 struct Div { static vf f(vf a, vf b, vf) { return a / b; } };
 struct Axpy { static vf f(vf a, vf b, vf p) { return a + p * b; } };
+struct ReluGrad { static vf f(vf a, vf b, vf) { return b <= 0.0f ? vf{} : a; } };
 
 // out[i] = F(a[i * sa], b[i * sb]) for sa, sb in {0, 1}; the tail goes through the same vector code.
 template <class F>
@@ -515,6 +562,7 @@ static void map_binary_f32(int op, int64_t n, float* out, const float* a, int64_
     case OP_MUL: return map_loop<Mul>(n, out, a, sa, b, sb, p0);
     case OP_DIV: return map_loop<Div>(n, out, a, sa, b, sb, p0);
     case OP_AXPY: return map_loop<Axpy>(n, out, a, sa, b, sb, p0);
+    case OP_RELU_GRAD: return map_loop<ReluGrad>(n, out, a, sa, b, sb, p0);
     default: return;
   }
 }

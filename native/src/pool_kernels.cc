@@ -94,6 +94,64 @@ void pool_plane_fixed(const PoolJob& j, int64_t m) {
   }
 }
 
+// The CNN case, float32 2x2 windows with stride 2 over unit-stride rows: four outputs at a time in
+// 16-byte vectors (GCC vector extensions, so any target), the even and odd columns of two rows
+// split apart by shuffles. Same rule as above: a tap replaces the best one when greater, or when NaN
+// and the best one is not.
+typedef float v4f __attribute__((vector_size(16)));
+typedef int32_t v4i __attribute__((vector_size(16)));
+
+static inline v4i take(v4f v, v4f best) { return (v > best) | ((v != v) & (best == best)); }
+
+static inline v4f load4(const float* p) {
+  v4f v;
+  __builtin_memcpy(&v, p, sizeof v);
+  return v;
+}
+
+void pool_plane_2x2s2(const PoolJob& j, int64_t m) {
+  const float* x = static_cast<const float*>(j.x) + m * j.sm;
+  double* out = j.out + m * j.o[1] * j.o[2];
+  const int64_t sh = j.st[1], W = j.sp[2], o2 = j.o[2];
+  for (int64_t a1 = 0; a1 < j.o[1]; a1++, out += o2) {
+    const float* r0 = x + 2 * a1 * sh;
+    const float* r1 = r0 + sh;
+    const int64_t base = 2 * a1 * W;
+    int64_t a2 = 0;
+    for (; a2 + 4 <= o2; a2 += 4) {
+      const v4f p0 = load4(r0 + 2 * a2), p1 = load4(r0 + 2 * a2 + 4);
+      const v4f q0 = load4(r1 + 2 * a2), q1 = load4(r1 + 2 * a2 + 4);
+      const v4f v1 = __builtin_shufflevector(p0, p1, 1, 3, 5, 7);
+      const v4f v2 = __builtin_shufflevector(q0, q1, 0, 2, 4, 6);
+      const v4f v3 = __builtin_shufflevector(q0, q1, 1, 3, 5, 7);
+      v4f best = __builtin_shufflevector(p0, p1, 0, 2, 4, 6);
+      v4i tap = {0, 0, 0, 0};
+      v4i t = take(v1, best);
+      best = t ? v1 : best;
+      tap = t ? 1 : tap;
+      t = take(v2, best);
+      best = t ? v2 : best;
+      tap = t ? 2 : tap;
+      t = take(v3, best);
+      tap = t ? 3 : tap;
+      for (int l = 0; l < 4; l++)
+        out[a2 + l] = static_cast<double>(base + 2 * (a2 + l) + (tap[l] >> 1) * W + (tap[l] & 1));
+    }
+    for (; a2 < o2; a2++) {
+      const float* w0 = r0 + 2 * a2;
+      const float* w1 = r1 + 2 * a2;
+      const float v[4] = {w0[0], w0[1], w1[0], w1[1]};
+      float best = v[0];
+      int tap = 0;
+      for (int k = 1; k < 4; k++)
+        if (v[k] > best || (v[k] != v[k] && best == best)) best = v[k], tap = k;
+      out[a2] = static_cast<double>(base + 2 * a2 + (tap >> 1) * W + (tap & 1));
+    }
+  }
+}
+
+void pool_task_2x2s2(void* ctx, int64_t m) { pool_plane_2x2s2(*static_cast<const PoolJob*>(ctx), m); }
+
 template <class T>
 void pool_task(void* ctx, int64_t m) {
   pool_plane<T>(*static_cast<const PoolJob*>(ctx), m);
@@ -110,6 +168,8 @@ void (*pick_task(const PoolJob& j))(void*, int64_t) {
   bool inside = j.k[0] == 1 && j.o[0] == 1;
   for (int d = 1; d < 3; d++)
     inside = inside && j.p[d] == 0 && j.d[d] == 1 && (j.o[d] - 1) * j.s[d] + j.k[d] <= j.sp[d];
+  if (sizeof(T) == 4 && inside && j.k[1] == 2 && j.k[2] == 2 && j.s[1] == 2 && j.s[2] == 2 && j.st[2] == 1)
+    return pool_task_2x2s2;
   if (inside && j.k[1] == 2 && j.k[2] == 2) return pool_task_fixed<T, 2, 2>;
   if (inside && j.k[1] == 3 && j.k[2] == 3) return pool_task_fixed<T, 3, 3>;
   return pool_task<T>;

@@ -86,6 +86,8 @@ for (const isa of isas) {
         [200, 70, 260],
         [64, 64, 64],
         [5, 600, 9],
+        [1, 37, 300], // few rows (batch-1 inference): column blocks, vector and scalar K tails
+        [3, 9, 53],
         [0, 4, 3],
         [4, 3, 0],
       ];
@@ -201,6 +203,7 @@ for (const isa of isas) {
       ["a - p0 * b", [-2.5], 1],
       ["a * b", [], 0],
       ["a / b", [], 0],
+      ["b <= 0 ? 0 : a", [], 0],
     ];
 
     test("elementwise float32 ops match the TS kernels", () => {
@@ -1051,6 +1054,7 @@ function poolReference(c: PoolCase, x: View, M: number, out: number[]): number[]
 describe("native max pooling indices", { skip: !native && "addon not built" }, () => {
   const cases: PoolCase[] = [
     { sp: [9, 8], k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1] },
+    { sp: [12, 37], k: [2, 2], s: [2, 2], p: [0, 0], d: [1, 1] },
     { sp: [9, 8], k: [3, 3], s: [2, 1], p: [1, 1], d: [1, 1], ceil: true },
     { sp: [10, 11], k: [3, 2], s: [2, 3], p: [1, 0], d: [2, 3], ceil: true },
     { sp: [17], k: [4], s: [3], p: [2], d: [1] },
@@ -1062,28 +1066,35 @@ describe("native max pooling indices", { skip: !native && "addon not built" }, (
     try {
       for (const threads of [1, 2])
         for (const dtype of ["float32", "float64"] as const)
-          for (const c of cases) {
-            setNumThreads(threads);
-            const M = 6;
-            const shape = [M, ...c.sp];
-            // planes last in memory: a non-contiguous view
-            const x = randomView(dtype, shape, [...c.sp.map((_, i) => i + 1), 0]);
-            const X = (x.storage as CpuStorage).data;
-            // ties, NaNs and all -inf windows
-            for (let i = 0; i < X.length; i++) {
-              const r = rand();
-              if (r < 0.05) X[i] = NaN;
-              else if (r < 0.25) X[i] = -Infinity;
-              else if (r < 0.4) X[i] = 0.5;
+          for (const c of cases)
+            for (const planesLast of [true, false]) {
+              setNumThreads(threads);
+              const M = 6;
+              const shape = [M, ...c.sp];
+              // planes last in memory (a non-contiguous view), or contiguous (unit-stride rows: the 2x2
+              // stride-2 kernel)
+              const order = planesLast ? [...c.sp.map((_, i) => i + 1), 0] : [0, ...c.sp.map((_, i) => i + 1)];
+              const x = randomView(dtype, shape, order);
+              const X = (x.storage as CpuStorage).data;
+              // ties, NaNs and all -inf windows
+              for (let i = 0; i < X.length; i++) {
+                const r = rand();
+                if (r < 0.05) X[i] = NaN;
+                else if (r < 0.25) X[i] = -Infinity;
+                else if (r < 0.4) X[i] = 0.5;
+              }
+              const out = c.sp.map((L, i) => poolOutSize(L, c.k[i]!, c.s[i]!, c.p[i]!, c.d[i]!, c.ceil ?? false));
+              const n = M * out.reduce((a, b) => a * b, 1);
+              const o = view("int64", new Float64Array(n + 1).fill(-7), [M, ...out], contiguous([M, ...out]), 1);
+              K.maxPoolIndices!(x, o, { kernel: c.k, stride: c.s, padding: c.p, dilation: c.d });
+              const got = [...(o.storage as CpuStorage).data];
+              assert.equal(got[0], -7, "writes before the output");
+              assert.deepEqual(
+                got.slice(1),
+                poolReference(c, x, M, out),
+                `${JSON.stringify(c)} ${dtype} ${threads} ${planesLast}`,
+              );
             }
-            const out = c.sp.map((L, i) => poolOutSize(L, c.k[i]!, c.s[i]!, c.p[i]!, c.d[i]!, c.ceil ?? false));
-            const n = M * out.reduce((a, b) => a * b, 1);
-            const o = view("int64", new Float64Array(n + 1).fill(-7), [M, ...out], contiguous([M, ...out]), 1);
-            K.maxPoolIndices!(x, o, { kernel: c.k, stride: c.s, padding: c.p, dilation: c.d });
-            const got = [...(o.storage as CpuStorage).data];
-            assert.equal(got[0], -7, "writes before the output");
-            assert.deepEqual(got.slice(1), poolReference(c, x, M, out), `${JSON.stringify(c)} ${dtype} ${threads}`);
-          }
     } finally {
       setNumThreads(before);
     }

@@ -45,6 +45,7 @@ export function convOutSize(L: number, k: number, p: ConvParams, d: number): num
 export const convPrim: Prim<ConvParams> = {
   name: "convolution",
   saves: { inputs: [0, 1] },
+  overwrites: true,
   infer(inputs, p) {
     const [x, w] = inputs as [Tensor, Tensor];
     const nsp = x.ndim - 2;

@@ -251,6 +251,18 @@ type BinaryName =
   | "bitwise_or"
   | "bitwise_xor";
 
+/**
+ * ReLU's gradient, g where the output is > 0 (or NaN) and 0 elsewhere: PyTorch's threshold_backward.
+ * Not in the table: a primitive of its own only so that it is one pass (one native loop, no bool
+ * mask) where `where(le(out, 0), 0, g)` took two. Its own gradient: the same mask on gg; none for out.
+ */
+const reluGradPrim: Prim<MapParams> = mapPrim(
+  "threshold_backward",
+  E("b <= 0 ? 0 : a", (d) => (isFloating(d) ? "select(a, 0.0, b <= 0.0 && !isnan_f(b))" : "select(a, 0, b <= 0)")),
+  (gg, { inputs: [, out] }) => [apply(reluGradPrim, [gg, out!], NONE), null],
+  { dtype: "noBool", saves: { inputs: [1] } },
+);
+
 /** Elementwise unary primitives (the table). */
 export const unaryPrims: Record<UnaryName, Prim<MapParams>> = {
   abs: mapPrim("abs", E("Math.abs(a)", "abs(a)"), (g, { inputs: [x] }) => [mul(g, sign(x!))], {
@@ -366,7 +378,7 @@ export const unaryPrims: Record<UnaryName, Prim<MapParams>> = {
   relu: mapPrim(
     "relu",
     E("(a > 0 || a !== a) ? a : 0", (d) => (isFloating(d) ? "select(0.0, a, a > 0.0 || isnan_f(a))" : "max(a, 0)")),
-    (g, { out }) => [where(le(out, 0), 0, g)],
+    (g, { out }) => [apply(reluGradPrim, [g, out], NONE)],
     {
       dtype: "noBool",
       ...saveOut,

@@ -55,6 +55,7 @@ function checkGatherShapes(op: string, x: Tensor, dim: number, index: Tensor, ot
 export const gatherPrim: Prim<{ dim: number }> = {
   name: "gather",
   saves: { inputs: [1] },
+  overwrites: true,
   infer(inputs, p) {
     const [x, index] = inputs as [Tensor, Tensor];
     checkIndex("gather", index);

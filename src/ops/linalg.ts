@@ -16,6 +16,7 @@ import { dtypeCName } from "./elementwise.js";
 export const matmulPrim: Prim<Record<string, never>> = {
   name: "mm",
   saves: { inputs: [0, 1] },
+  overwrites: true,
   infer(inputs) {
     const [a, b] = inputs as [Tensor, Tensor];
     if (a.ndim < 2 || b.ndim < 2)
@@ -48,8 +49,21 @@ export const matmulPrim: Prim<Record<string, never>> = {
     });
     k.matmul(bc(a!), bc(b!), out);
   },
-  grad: (g, { inputs: [a, b], needs }) => [needs[0] ? matmul(g, mT(b!)) : null, needs[1] ? matmul(mT(a!), g) : null],
+  // A gradient takes its input's layout where that is a transposed matrix (x @ W.t() in linear), as
+  // PyTorch's mm backward does: (g^T a)^T is a view of a contiguous (N, K) product, so W's gradient
+  // needs no transposed copy.
+  grad: (g, { inputs: [a, b], needs }) => [
+    needs[0] ? (transposed(a!) ? mT(matmul(b!, mT(g))) : matmul(g, mT(b!))) : null,
+    needs[1] ? (transposed(b!) ? mT(matmul(mT(g), a!)) : matmul(mT(a!), g)) : null,
+  ],
 };
+
+/** Whether the last two dims of `x` are a column-major matrix (the transpose of a contiguous one). */
+function transposed(x: Tensor): boolean {
+  const nd = x.ndim;
+  const [r, c] = x.shape.slice(-2) as [number, number];
+  return r > 1 && c > 1 && x.strides[nd - 2] === 1 && x.strides[nd - 1] === r;
+}
 
 /** "3x4" for the error messages of the matrix products. */
 const mat = (s: readonly number[]) => s.join("x");

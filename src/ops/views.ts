@@ -1,7 +1,8 @@
 // View primitives: results share their input's storage and only change (shape, strides, offset).
 // One gradient serves them all: the incoming gradient is scattered (added) into zeros of the input's
 // shape through the same geometry applied to a contiguous layout (viewScatter). Its gradient in turn
-// is the view itself, so higher-order gradients work.
+// is the view itself, so higher-order gradients work. permute and view, the common ones in training
+// (transposed weights, flatten), instead take a view of the gradient itself, as PyTorch does.
 
 import { fmtShape, contiguousStrides, inferSize, normDim, numel, viewStrides } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -55,21 +56,47 @@ function asStridedContig(t: Tensor, g: Geometry): Tensor {
   return apply(viewPrims.as_strided, [contiguous(t)], { size: g.shape, stride: g.strides, delta: g.offset });
 }
 
-/** View primitives (the table). */
-export const viewPrims = {
-  view: viewPrim<{ shape: number[] }>("view", (g, { shape }) => {
+/**
+ * view: its gradient is g reshaped to the input's shape (a view where g's layout allows, as
+ * PyTorch's), instead of a copy into zeros: a flatten or reshape costs no pass over the gradient.
+ */
+function viewViewPrim(): Prim<{ shape: number[] }> {
+  const prim = viewPrim<{ shape: number[] }>("view", (g, { shape }) => {
     const st = viewStrides(g.shape, g.strides, shape);
     if (!st)
       throw new Error(
         `view(): view size is not compatible with input tensor's size and stride (at least one dimension spans across two contiguous subspaces); input ${fmtShape(g.shape)} with strides ${fmtShape(g.strides)}, requested ${fmtShape(shape)}. Use .reshape(...) instead.`,
       );
     return { shape, strides: st, offset: g.offset };
-  }),
-  permute: viewPrim<{ dims: number[] }>("permute", (g, { dims }) => ({
+  });
+  return Object.defineProperty(prim, "grad", {
+    value: (g: Tensor, ctx: GradCtx<{ shape: number[] }>) => [reshape(g, [...ctx.meta[0]!.shape])],
+  });
+}
+
+/**
+ * permute: its gradient is the inverse permutation of g, itself a view (as PyTorch's), instead of a
+ * scatter into zeros: a transposed weight's gradient then reaches `.grad` without a transposed copy.
+ */
+function permutePrim(): Prim<{ dims: number[] }> {
+  const prim = viewPrim<{ dims: number[] }>("permute", (g, { dims }) => ({
     shape: dims.map((d) => g.shape[d]!),
     strides: dims.map((d) => g.strides[d]!),
     offset: g.offset,
-  })),
+  }));
+  return Object.defineProperty(prim, "grad", {
+    value: (g: Tensor, { params }: GradCtx<{ dims: number[] }>) => {
+      const inv = new Array<number>(params.dims.length);
+      params.dims.forEach((d, i) => (inv[d] = i));
+      return [apply(prim, [g], { dims: inv })];
+    },
+  });
+}
+
+/** View primitives (the table). */
+export const viewPrims = {
+  view: viewViewPrim(),
+  permute: permutePrim(),
   expand: viewPrim<{ shape: number[] }>("expand", (g, { shape }) => {
     const off = shape.length - g.shape.length;
     const strides = shape.map((d, i) => {

@@ -142,6 +142,7 @@ const OP = {
   mul: 14,
   div: 15,
   axpy: 16,
+  reluGrad: 17,
 } as const;
 
 /** Expressions of the op table (src/ops/elementwise.ts, casts) that have a native float32 loop. */
@@ -163,6 +164,7 @@ const BINARY = new Map<string, number>([
   ["a - p0 * b", OP.sub],
   ["a * b", OP.mul],
   ["a / b", OP.div],
+  ["b <= 0 ? 0 : a", OP.reluGrad],
 ]);
 
 /**

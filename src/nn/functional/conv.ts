@@ -79,9 +79,16 @@ function checkBias(w: Tensor, b: Tensor, channels: number): void {
     );
 }
 
+/**
+ * y + b along the channel dim, for y a convolution's fresh result: no one else sees y (the
+ * convolution saves its inputs, add saves nothing), so on the CPU its memory goes straight back to
+ * the storage cache instead of waiting for the garbage collector.
+ */
 function addBias(y: Tensor, b: Tensor | null | undefined): Tensor {
   if (!b) return y;
-  return add(y, view(b, [b.shape[0]!, ...new Array<number>(y.ndim - 2).fill(1)]));
+  const out = add(y, view(b, [b.shape[0]!, ...new Array<number>(y.ndim - 2).fill(1)]));
+  if (y.device === "cpu") y.dispose();
+  return out;
 }
 
 const fmtSizes = (s: readonly number[]) => `(${s.join(" x ")})`;

@@ -18,7 +18,12 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       `linear(): mat1 and mat2 shapes cannot be multiplied (input ${fmtShape(x.shape)} and weight ${fmtShape(weight.shape)}: the last dim of the input must be in_features = ${inF})`,
     );
   const y = matmul(x, weight.ndim === 2 ? t(weight) : weight);
-  return bias ? add(y, bias) : y;
+  if (!bias) return y;
+  const out = add(y, bias);
+  // y is seen by no one else (matmul saves its inputs, add saves nothing): on the CPU its memory goes
+  // straight back to the storage cache for the next step instead of waiting for the garbage collector
+  if (y.device === "cpu") y.dispose();
+  return out;
 }
 
 /**
