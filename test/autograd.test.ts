@@ -67,6 +67,12 @@ describe("backward", () => {
       errorOf(() => x.mul(2).backward(torch.ones(3))),
       /Mismatch in shape: grad_output\[0\] has a shape of \[3\] and output\[0\] has a shape of \[2\]/,
     );
+    // options passed where the gradient goes: a TypeError saying where they belong
+    const opts = { retainGraph: true } as unknown as torch.Tensor;
+    assert.match(
+      errorOf(() => x.sum().backward(opts)),
+      /gradient must be a Tensor or null; options go second/,
+    );
     assert.match(
       errorOf(() => torch.ones(2).sum().backward()),
       /element 0 of tensors does not require grad and does not have a grad_fn/,

@@ -11,6 +11,10 @@ import { fmtShape, sameShape } from "../shape.js";
 
 /** Backpropagate from `t`; `gradient` defaults to 1 for a one-element `t`. */
 export function backward(t: Tensor, gradient?: Tensor | null, opts: BackwardOptions = {}): void {
+  if (gradient != null && !(gradient instanceof Tensor))
+    throw new TypeError(
+      "backward(): gradient must be a Tensor or null; options go second, as in x.backward(null, { retainGraph: true })",
+    );
   const g = gradient ?? null;
   if (!g) {
     if (t.numel() !== 1)
