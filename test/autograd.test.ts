@@ -79,6 +79,26 @@ describe("backward", () => {
     );
   });
 
+  test("a second backward through nodes that saved no tensors works, as in PyTorch", () => {
+    // PyTorch 1.13: view and add keep no tensors, so backward may pass them again; mul and exp do
+    const a = torch.ones([6], { requiresGrad: true });
+    const b = a.view([2, 3]);
+    b.mul(3).sum().backward();
+    b.mul(3).sum().backward();
+    assert.deepEqual(a.grad!.tolist(), [6, 6, 6, 6, 6, 6]);
+    const x = torch.ones([3], { requiresGrad: true });
+    const w = x.add(x);
+    w.sum().backward();
+    w.sum().backward();
+    assert.deepEqual(x.grad!.tolist(), [4, 4, 4]);
+    const y = x.mul(2);
+    y.sum().backward();
+    assert.match(
+      errorOf(() => y.sum().backward()),
+      /Trying to backward through the graph a second time/,
+    );
+  });
+
   test("retainGraph: a second backward raises without it and works with it", () => {
     const x = torch.tensor([1, 2], { requiresGrad: true });
     const y = x.exp().sum();

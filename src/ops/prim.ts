@@ -91,7 +91,8 @@ export class PrimNode<P> extends Node {
   apply(grads: (Tensor | null)[]): (Tensor | null)[] {
     const g = grads[0];
     if (!g || !this.prim.grad) return this.next.map(() => null);
-    if (this.released)
+    // as PyTorch: only a node whose saved tensors were freed refuses a second backward
+    if (this.released && (this.savedOut || this.saved.some((x) => x)))
       throw new Error(
         "Trying to backward through the graph a second time (or directly access saved tensors after they have already been freed). Specify retainGraph: true if you need to backward through the graph a second time.",
       );
