@@ -2,29 +2,13 @@
 // the scope follows async functions across `await` (AsyncLocalStorage), elsewhere it is held until
 // the scoped function's promise settles.
 
+import { createAsyncStore } from "../utils/async_store.js";
+
 interface ModeState {
   enabled: boolean;
 }
 
-interface AsyncStore {
-  getStore(): ModeState | undefined;
-  run<R>(store: ModeState, fn: () => R): R;
-}
-
-/** AsyncLocalStorage when running on Node; loaded without a static Node-only import. */
-async function loadAsyncStore(): Promise<AsyncStore | null> {
-  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  if (!proc?.versions?.node) return null;
-  const name = "node:async_hooks";
-  try {
-    const mod = (await import(/* @vite-ignore */ name)) as { AsyncLocalStorage: new () => AsyncStore };
-    return new mod.AsyncLocalStorage();
-  } catch {
-    return null;
-  }
-}
-
-const asyncStore = await loadAsyncStore();
+const asyncStore = await createAsyncStore<ModeState>();
 const root: ModeState = { enabled: true };
 
 function current(): ModeState {

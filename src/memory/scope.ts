@@ -1,6 +1,6 @@
 // torch.tidy / torch.keep / torch.dispose: scopes that dispose, when they end, the tensors created
 // inside them that did not escape. A scope follows an async function across `await` on Node
-// (AsyncLocalStorage, loaded without a static Node-only import, as grad mode does). Browsers have no
+// (AsyncLocalStorage from src/utils/async_store.ts, shared with grad mode). Browsers have no
 // async context: there a scope is current only while its function runs synchronously, so an async
 // `tidy` tracks the tensors made before its first `await` (later ones are left to the garbage
 // collector) and still disposes them, minus the resolved value, when the promise settles.
@@ -11,6 +11,7 @@
 // `.grad` (then owned by that slot: replacing the `.grad`, e.g. `optimizer.zeroGrad()`, disposes them),
 // and tensors already disposed. While no scope is open, a new tensor costs one null check.
 
+import { createAsyncStore } from "../utils/async_store.js";
 import { setMemoryHooks, Tensor } from "../tensor.js";
 
 interface Scope {
@@ -19,25 +20,7 @@ interface Scope {
   ended: boolean;
 }
 
-interface AsyncStore {
-  getStore(): Scope | undefined;
-  run<R>(store: Scope, fn: () => R): R;
-}
-
-/** AsyncLocalStorage when running on Node; null in browsers. */
-async function loadAsyncStore(): Promise<AsyncStore | null> {
-  const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  if (!proc?.versions?.node) return null;
-  const name = "node:async_hooks";
-  try {
-    const mod = (await import(/* @vite-ignore */ name)) as { AsyncLocalStorage: new () => AsyncStore };
-    return new mod.AsyncLocalStorage();
-  } catch {
-    return null;
-  }
-}
-
-const asyncStore = await loadAsyncStore();
+const asyncStore = await createAsyncStore<Scope>();
 /** The current scope where there is no AsyncLocalStorage (browsers). */
 let syncCurrent: Scope | null = null;
 /** Scopes begun and not yet ended, over all async contexts: the creation hook is on while > 0. */
