@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "napi_util.h"
 #include "nn_register.h"
 
 #if defined(__GLIBC__)
@@ -42,45 +43,12 @@ const KernelSet* select_kernels(const char* want) {
 
 // ---- argument helpers -----------------------------------------------------------------------------
 
-struct Arr {
-  napi_typedarray_type type;
-  void* data;
-  int64_t length;
-};
-
-bool fail(napi_env env, const char* msg) {
-  napi_throw_error(env, "ERR_TORCHTS_NATIVE", msg);
-  return false;
-}
-
-bool get_array(napi_env env, napi_value v, Arr* out) {
-  bool is = false;
-  if (napi_is_typedarray(env, v, &is) != napi_ok || !is) return fail(env, "torchts native: expected a typed array");
-  size_t length = 0;
-  napi_value buffer;
-  size_t byte_offset = 0;
-  if (napi_get_typedarray_info(env, v, &out->type, &length, &out->data, &buffer, &byte_offset) != napi_ok)
-    return fail(env, "torchts native: cannot read a typed array");
-  out->length = static_cast<int64_t>(length);
-  return true;
-}
-
-bool get_meta(napi_env env, napi_value v, std::vector<int64_t>* out) {
-  Arr a;
-  if (!get_array(env, v, &a)) return false;
-  if (a.type != napi_float64_array) return fail(env, "torchts native: expected a Float64Array of sizes");
-  const double* d = static_cast<const double*>(a.data);
-  out->resize(a.length);
-  for (int64_t i = 0; i < a.length; i++) (*out)[i] = static_cast<int64_t>(d[i]);
-  return true;
-}
-
-bool get_args(napi_env env, napi_callback_info info, size_t n, napi_value* argv) {
-  size_t argc = n;
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < n)
-    return fail(env, "torchts native: missing arguments");
-  return true;
-}
+using tts::napi::Arr;
+using tts::napi::fail;
+using tts::napi::get_args;
+using tts::napi::get_array;
+using tts::napi::get_meta;
+using tts::napi::in_bounds;
 
 double get_number(napi_env env, napi_value v) {
   double d = 0;
@@ -92,20 +60,6 @@ bool is_null(napi_env env, napi_value v) {
   napi_valuetype t;
   napi_typeof(env, v, &t);
   return t == napi_null || t == napi_undefined;
-}
-
-/** Whether every element a strided view reaches lies in [0, length). */
-bool in_bounds(int64_t length, int64_t offset, int nd, const int64_t* shape, const int64_t* strides) {
-  int64_t lo = offset, hi = offset;
-  for (int d = 0; d < nd; d++) {
-    if (shape[d] <= 0) return true;  // empty: nothing is touched
-    const int64_t ext = (shape[d] - 1) * strides[d];
-    if (ext > 0)
-      hi += ext;
-    else
-      lo += ext;
-  }
-  return lo >= 0 && hi < length;
 }
 
 napi_value undefined(napi_env env) {

@@ -1,4 +1,4 @@
-// Node-API argument helpers shared by the NN kernel entry points (index_kernels.cc, conv_kernels.cc):
+// Node-API argument helpers shared by the addon entry points (addon.cc, index_kernels.cc, conv_kernels.cc):
 // typed-array access, the Float64Array of sizes every call passes, and the bounds check of strided views.
 #pragma once
 #include <node_api.h>
