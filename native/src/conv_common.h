@@ -29,6 +29,18 @@ struct ConvJob {
 /** One GEMM with the addon's selected kernel variant (conv_kernels.cc). */
 void gemm(const GemmArgs& g, bool f64, bool parallel);
 
+// One row of an im2col matrix over a dense input: p[i] = r[(i - lo) * step] for i in [lo, hi), zeros
+// elsewhere in [0, n) (the positions that fall in the padding).
+template <class T>
+inline void padded_run(T* p, int64_t n, int64_t lo, int64_t hi, const T* r, int64_t step) {
+  for (int64_t i = 0; i < lo; i++) p[i] = 0;
+  if (step == 1)
+    for (int64_t i = lo; i < hi; i++) p[i] = r[i - lo];
+  else
+    for (int64_t i = lo; i < hi; i++) p[i] = r[(i - lo) * step];
+  for (int64_t i = hi; i < n; i++) p[i] = 0;
+}
+
 // cols (K x L, row-major) of sample n, group gi: row (c, t0, t1, t2), column (a0, a1, a2).
 template <class T>
 void im2col(const ConvJob<T>& j, int64_t n, int64_t gi, T* cols) {
@@ -56,13 +68,7 @@ void im2col(const ConvJob<T>& j, int64_t n, int64_t gi, T* cols) {
                 }
                 continue;
               }
-              for (int64_t a2 = 0; a2 < lo; a2++) p[a2] = 0;
-              const T* r = b + first;
-              if (j.step == 1)
-                for (int64_t a2 = lo; a2 < hi; a2++) p[a2] = r[a2 - lo];
-              else
-                for (int64_t a2 = lo; a2 < hi; a2++) p[a2] = r[(a2 - lo) * j.step];
-              for (int64_t a2 = hi; a2 < o2; a2++) p[a2] = 0;
+              padded_run(p, o2, lo, hi, b + first, j.step);
             }
           }
         }
@@ -103,14 +109,7 @@ void im2col_t(const ConvJob<T>& j, int64_t n, int64_t gi, T* cols) {
                 }
                 continue;
               }
-              for (int64_t t2 = 0; t2 < lo; t2++) p[t2] = 0;
-              const T* r = b + (base + lo * d2) * st2;  // the tap lo's input element
-              const int64_t step = d2 * st2;
-              if (step == 1)
-                for (int64_t t2 = lo; t2 < hi; t2++) p[t2] = r[t2 - lo];
-              else
-                for (int64_t t2 = lo; t2 < hi; t2++) p[t2] = r[(t2 - lo) * step];
-              for (int64_t t2 = hi; t2 < k2; t2++) p[t2] = 0;
+              padded_run(p, k2, lo, hi, b + (base + lo * d2) * st2, d2 * st2);  // from tap lo's input element
             }
           }
         }
