@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../src/index.js";
 import { cpuKernelInfo } from "../src/backends/cpu/native.js";
+import { makeModel } from "../examples/fashion_mnist.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { nn, optim } = torch;
@@ -46,19 +47,6 @@ function mlp(): torch.nn.Sequential {
     new nn.Linear(256, 256),
     new nn.ReLU(),
     new nn.Linear(256, 10),
-  );
-}
-
-function cnn(): torch.nn.Sequential {
-  return new nn.Sequential(
-    new nn.Conv2d(1, 16, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(16, 32, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(32 * 7 * 7, 10),
   );
 }
 
@@ -105,7 +93,7 @@ const cases: [string, () => number][] = [
   [
     "cnn_b1",
     () => {
-      const m = cnn();
+      const m = makeModel();
       const x = torch.randn([1, 1, 28, 28]);
       return torch.noGrad(() => timeIt(() => m.forward(x), 50));
     },

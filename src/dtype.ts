@@ -42,7 +42,15 @@ export type StorageArray = Float32Array | Float64Array | Int8Array | Uint8Array 
 /** A typed array a user may pass to `torch.tensor`. */
 export type TypedArray = StorageArray | Uint16Array | Uint32Array | BigInt64Array | Uint8ClampedArray;
 
-const arrayCtor: Record<DType, new (n: number) => StorageArray> = {
+/** The typed array class holding each dtype's CPU storage. */
+export interface StorageCtor {
+  new (n: number): StorageArray;
+  new (buffer: ArrayBuffer, offset: number, length: number): StorageArray;
+  readonly BYTES_PER_ELEMENT: number;
+}
+
+/** The storage class of each dtype (float16/bfloat16 in float32, int64 in float64, bool in uint8). */
+export const arrayCtor: Record<DType, StorageCtor> = {
   float32: Float32Array,
   float64: Float64Array,
   float16: Float32Array,

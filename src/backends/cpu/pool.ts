@@ -6,7 +6,7 @@
 // reference can reach memory a new tensor owns. Arrays the garbage collector frees go back to the C
 // allocator, which the native addon tunes to keep them for reuse too (native/src/addon.cc).
 
-import type { DType, StorageArray } from "../../dtype.js";
+import { arrayCtor, type DType, type StorageArray } from "../../dtype.js";
 
 /** Arrays below this many bytes are left to V8, which allocates and zeroes them cheaply. */
 const MIN_BYTES = 1 << 16;
@@ -25,31 +25,6 @@ let pooledBytes = 0;
 /** Buffers this backend allocated, the only ones it may recycle (never a user's array). */
 const owned = new WeakSet<ArrayBuffer>();
 
-const ctors: Record<DType, new (buffer: ArrayBuffer, offset: number, length: number) => StorageArray> = {
-  float32: Float32Array,
-  float64: Float64Array,
-  float16: Float32Array,
-  bfloat16: Float32Array,
-  int8: Int8Array,
-  uint8: Uint8Array,
-  int16: Int16Array,
-  int32: Int32Array,
-  int64: Float64Array,
-  bool: Uint8Array,
-};
-const sizes: Record<DType, number> = {
-  float32: 4,
-  float64: 8,
-  float16: 4,
-  bfloat16: 4,
-  int8: 1,
-  uint8: 1,
-  int16: 2,
-  int32: 4,
-  int64: 8,
-  bool: 1,
-};
-
 /** A fresh buffer without the zero fill where the platform allows it (Node's Buffer), else zeroed. */
 function newBuffer(bytes: number): ArrayBuffer {
   const B = g.Buffer;
@@ -65,7 +40,7 @@ function newBuffer(bytes: number): ArrayBuffer {
  * size, else new memory without the zero fill. Null for small arrays (V8's own allocation is best).
  */
 export function takeArray(dtype: DType, n: number): StorageArray | null {
-  const bytes = n * sizes[dtype];
+  const bytes = n * arrayCtor[dtype].BYTES_PER_ELEMENT;
   if (bytes < MIN_BYTES) return null;
   const list = free.get(bytes);
   let buf = list?.pop();
@@ -74,7 +49,7 @@ export function takeArray(dtype: DType, n: number): StorageArray | null {
     buf = newBuffer(bytes);
     owned.add(buf);
   }
-  return new ctors[dtype](buf, 0, n);
+  return new arrayCtor[dtype](buf, 0, n);
 }
 
 /**

@@ -402,6 +402,20 @@ fn main(${MAIN_ARGS}) {
   );
 }
 
+/** WGSL `cmp(a, b)`: -1, 0 or 1 in sort order, NaN after every number (as PyTorch sorts). */
+function cmpFn(T: "f32" | "i32"): string {
+  const nan =
+    T === "f32"
+      ? `let na = isnan_f(a);
+  let nb = isnan_f(b);
+  if (na || nb) { return select(0, 1, na) - select(0, 1, nb); }`
+      : "";
+  return `fn cmp(a: ${T}, b: ${T}) -> i32 {
+  ${nan}
+  return select(select(0, 1, a > b), -1, a < b);
+}`;
+}
+
 // ---- argReduce, scan, sort: one invocation per row (or per element of a row) ---------------------
 
 function argReduce(kind: "max" | "min", x: View, out: View): void {
@@ -538,16 +552,7 @@ function sort(x: View, descending: boolean, indices: View): void {
     () => `${PRELUDE}
 ${decls(binds)}
 ${offsetsFn(2)}
-fn cmp(a: ${A}, b: ${A}) -> i32 {
-  ${
-    A === "f32"
-      ? `let na = isnan_f(a);
-  let nb = isnan_f(b);
-  if (na || nb) { return select(0, 1, na) - select(0, 1, nb); }`
-      : ""
-  }
-  return select(select(0, 1, a > b), -1, a < b);
-}
+${cmpFn(A)}
 @compute @workgroup_size(64)
 fn main(${MAIN_ARGS}) {
   let idx = ${LINEAR_INDEX};
@@ -1081,16 +1086,7 @@ function searchsorted(seq: View, values: View, right: boolean, out: View): void 
     () => `${PRELUDE}
 ${decls(binds)}
 ${offsetsFn(3)}
-fn cmp(a: ${C}, b: ${C}) -> i32 {
-  ${
-    C === "f32"
-      ? `let na = isnan_f(a);
-  let nb = isnan_f(b);
-  if (na || nb) { return select(0, 1, na) - select(0, 1, nb); }`
-      : ""
-  }
-  return select(select(0, 1, a > b), -1, a < b);
-}
+${cmpFn(C)}
 @compute @workgroup_size(64)
 fn main(${MAIN_ARGS}) {
   let idx = ${LINEAR_INDEX};
