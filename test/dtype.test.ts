@@ -259,6 +259,18 @@ describe("dtype names", () => {
     assert.throws(() => torch.zeros(1, { dtype: "float8" }), /unknown dtype 'float8'.*float32/);
   });
 
+  test("to() takes a dtype, a device, (device, dtype) as PyTorch's x.to(device, dtype), or an object", () => {
+    const x = torch.tensor([1.5, -2]);
+    assert.equal(x.to("float64").dtype, "float64");
+    assert.equal(x.to("cpu"), x);
+    const y = x.to("cpu", "float16");
+    assert.equal(y.dtype, "float16");
+    assert.equal(y.device, "cpu");
+    assert.deepEqual(y.tolist(), [1.5, -2]);
+    assert.equal(x.to({ dtype: "int32", device: "cpu" }).dtype, "int32");
+    assert.throws(() => x.to("cpu", "float8"), /unknown dtype 'float8'/);
+  });
+
   test("default dtype", () => {
     assert.equal(torch.getDefaultDtype(), "float32");
     withDefault("float64", () => {

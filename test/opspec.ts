@@ -346,8 +346,8 @@ async function gradsAsync(
 
 /**
  * Why a case cannot run on `device` (null when it can): on webgpu, float64 (WebGPU has no 64-bit
- * floats; like PyTorch's MPS device). Every other dtype runs there: float16/bfloat16 as float32 on
- * their 16-bit grid, int8/uint8/int16 as int32 wrapped to their width, int64 as int32.
+ * floats; like PyTorch's MPS device). Every other dtype runs there: float16 as f16 (or float32 on its grid),
+ * bfloat16 as float32 on its grid, int8/uint8/int16 as int32 wrapped to their width, int64 as int32.
  */
 export function skipReason(device: string, c: Case): string | null {
   if (device !== "webgpu") return null;

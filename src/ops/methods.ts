@@ -321,8 +321,12 @@ declare module "../tensor.js" {
     reshapeAs(other: Tensor): Tensor;
     /** Transpose of the last two dims. */
     readonly mT: Tensor;
-    /** Convert dtype and/or device: `x.to("float64")`, `x.to("webgpu")`, `x.to({ dtype, device })`. */
+    /**
+     * Convert dtype and/or device: `x.to("float64")`, `x.to("webgpu")`, `x.to("webgpu", "float16")`
+     * (device, then dtype, as PyTorch's `x.to(device, dtype)`), `x.to({ dtype, device })`.
+     */
     to(target: DType | string | { dtype?: DType | string; device?: string }): Tensor;
+    to(device: string, dtype: DType | string): Tensor;
     /** Copy to the CPU (itself when already there). */
     cpu(): Tensor;
     float(): Tensor;
@@ -390,7 +394,11 @@ Object.defineProperty(Tensor.prototype, "mT", {
     return vw.mT(this);
   },
 });
-proto.to = function (this: Tensor, target: string | { dtype?: string; device?: string }) {
+proto.to = function (this: Tensor, target: string | { dtype?: string; device?: string }, dtype?: string) {
+  if (dtype !== undefined) {
+    if (typeof target !== "string") throw new TypeError("to(device, dtype): the device must be a string");
+    target = { device: target, dtype };
+  }
   if (typeof target === "object") {
     let r = target.dtype ? ew.toDtype(this, target.dtype) : this;
     if (target.device) r = copyToDevice(r, target.device);

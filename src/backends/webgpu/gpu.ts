@@ -16,6 +16,12 @@ export interface GpuInfo {
   readonly adapter: string;
   /** Adapter features (e.g. "shader-f16"). */
   readonly features: readonly string[];
+  /**
+   * Whether float16 tensors take 2 bytes per element (stored as WGSL f16: the adapter has
+   * "shader-f16" and the environment variable TORCHTS_WEBGPU_F16 is not "0"); otherwise they are
+   * stored as f32 values on the f16 grid. Results are the same either way.
+   */
+  readonly float16Storage: boolean;
 }
 
 interface Context {
@@ -28,6 +34,8 @@ interface Context {
   metaBuf: GPUBuffer;
   /** The device's alignment for those offsets (minStorageBufferOffsetAlignment). */
   metaAlign: number;
+  /** Whether shaders may use f16 ("shader-f16" enabled): float16 tensors are then stored as f16. */
+  f16: boolean;
 }
 
 let ctx: Context | null = null;
@@ -68,9 +76,12 @@ async function open(): Promise<Context> {
       "webgpu: no WebGPU adapter found. In Node this needs a Vulkan driver (on Debian 12: Mesa 25 lavapipe from " +
         "bookworm-backports, see tools/setup_webgpu.sh); in a browser, WebGPU must be enabled.",
     );
+  // timestamps for the kernel profiler (profile.ts) and f16 storage, where the adapter has them
+  const f16 = adapter.features.has("shader-f16") && env("TORCHTS_WEBGPU_F16") !== "0";
+  const features: GPUFeatureName[] = adapter.features.has("timestamp-query") ? ["timestamp-query"] : [];
+  if (f16) features.push("shader-f16");
   const device = await adapter.requestDevice({
-    // timestamps for the kernel profiler (profile.ts), where the adapter has them
-    requiredFeatures: adapter.features.has("timestamp-query") ? ["timestamp-query"] : [],
+    requiredFeatures: features,
     requiredLimits: {
       maxStorageBuffersPerShaderStage: Math.min(8, adapter.limits.maxStorageBuffersPerShaderStage),
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
@@ -91,8 +102,8 @@ async function open(): Promise<Context> {
   const desc = [i?.vendor, i?.architecture, i?.device, i?.description].filter((s) => s).join(" ");
   const errBuf = device.createBuffer({ size: ERR_WORDS * 4, usage: U.STORAGE | U.COPY_SRC | U.COPY_DST });
   const metaBuf = device.createBuffer({ size: META_BYTES + META_MAX_BINDING, usage: U.STORAGE | U.COPY_DST });
-  const info = { adapter: desc || "unknown", features: [...adapter.features] };
-  return { gpu, device, info, errBuf, metaBuf, metaAlign: device.limits.minStorageBufferOffsetAlignment };
+  const info = { adapter: desc || "unknown", features: [...adapter.features], float16Storage: f16 };
+  return { gpu, device, info, errBuf, metaBuf, metaAlign: device.limits.minStorageBufferOffsetAlignment, f16 };
 }
 
 /** Acquire the adapter and device (once; later calls return the same). Throws when there is none. */
@@ -123,6 +134,14 @@ export function gpu(): Context {
 /** Which device buffers belong to (see `gen`). */
 export function generation(): number {
   return gen;
+}
+
+/**
+ * Whether float16 tensors are stored as f16 (the adapter has "shader-f16" and TORCHTS_WEBGPU_F16 is
+ * not "0"); otherwise they are stored as f32 values on the f16 grid.
+ */
+export function halfStorage(): boolean {
+  return ctx?.f16 ?? false;
 }
 
 /** Whether `init` succeeded. */
@@ -303,7 +322,7 @@ export function pipeline(key: string, binds: readonly BindKind[], code: () => st
       },
     })),
   });
-  const src = code();
+  const src = (gpu().f16 ? "enable f16;\n" : "") + code();
   const module = device.createShaderModule({ code: src, label: key.slice(0, 200) });
   if (debugShaders)
     void module.getCompilationInfo().then((info) => {
@@ -319,8 +338,12 @@ export function pipeline(key: string, binds: readonly BindKind[], code: () => st
   return k;
 }
 
-const debugShaders =
-  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TORCHTS_WEBGPU_DEBUG === "1";
+/** An environment variable in Node (undefined in browsers). */
+function env(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+}
+
+const debugShaders = env("TORCHTS_WEBGPU_DEBUG") === "1";
 
 /** Number of cached pipelines. */
 export function pipelineCount(): number {

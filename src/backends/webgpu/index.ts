@@ -5,9 +5,10 @@
 // first webgpu tensor; creating one before fails with an error saying so. Readback is async only:
 // `await x.data()`, `await x.itemAsync()`, `await x.tolistAsync()`, `await x.toAsync("cpu")`.
 // Memory is freed by `x.dispose()` (or `using`), else when the tensor is garbage collected.
-// Dtypes: float32, float16/bfloat16 (f32 rounded to their grid), int8/uint8/int16 (i32 wrapped to
-// their width), int32, bool, and int64 stored as int32 (values must lie in [-2^31, 2^31)); float64
-// only for single JS-number operands (an op producing float64 raises an error naming it). Value
+// Dtypes: float32, float16 (f16 where the device has "shader-f16", else f32 on its grid), bfloat16
+// (f32 rounded to its grid), int8/uint8/int16 (i32 wrapped to their width), int32, bool, and int64
+// stored as int32 (values must lie in [-2^31, 2^31)); float64 only for single JS-number operands
+// (an op producing float64 raises an error naming it). Value
 // checks raise at the next readback (`asyncOnly`: see ops/device_check.ts and ops/host_values.ts).
 
 import type { Backend } from "../../backend.js";
@@ -16,7 +17,15 @@ import { beginSession, endSession, profiling, type KernelTime } from "./profile.
 import type { GpuInfo } from "./gpu.js";
 import { synchronize as sync } from "./gpu.js";
 import { webgpuKernels } from "./kernels.js";
-import { allocStorage, bufferOf, freeStorage, fromDevice, storageFrom, type WebGpuStorage } from "./storage.js";
+import {
+  allocStorage,
+  bufferOf,
+  freeStorage,
+  fromDevice,
+  storageBytes,
+  storageFrom,
+  type WebGpuStorage,
+} from "./storage.js";
 
 export type { GpuInfo } from "./gpu.js";
 
@@ -29,8 +38,8 @@ export const webgpuBackend: Backend = {
   fromArray: (dtype, data) => storageFrom(dtype, data),
   async read(s) {
     const w = s as WebGpuStorage;
-    const bytes = await readBuffer(bufferOf(w, "data"), w.numel * 4);
-    return fromDevice(w.dtype, bytes);
+    const bytes = await readBuffer(bufferOf(w, "data"), storageBytes(w));
+    return fromDevice(w.dtype, bytes, w.numel);
   },
   readSync() {
     throw new Error(

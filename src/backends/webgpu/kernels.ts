@@ -20,9 +20,10 @@ import {
   MAIN_ARGS,
   offsetsFn,
   offsetsMeta,
-  PRELUDE,
+  prelude,
   storeExpr,
   storeType,
+  valueType,
   to3,
   wgslFloat,
   type StoreType,
@@ -163,7 +164,7 @@ function map(expr: Expr, inputs: readonly View[], out: View, scalars: readonly n
   const kernel = pipeline(
     key,
     binds.map((b) => b[1]),
-    () => `${PRELUDE}
+    () => `${prelude()}
 alias C = ${C};
 ${decls(binds)}
 ${offsetsFn(k)}
@@ -346,7 +347,7 @@ function reduceKernel(r: Reducer, A: "f32" | "i32", xType: DType, outType: DType
     return pipeline(
       key,
       binds.map((b) => b[1]),
-      () => `${PRELUDE}
+      () => `${prelude()}
 alias A = ${A};
 ${decls(binds)}
 ${offsetsFn(1)}
@@ -366,7 +367,7 @@ fn main(${MAIN_ARGS}) {
   return pipeline(
     key,
     binds.map((b) => b[1]),
-    () => `${PRELUDE}
+    () => `${prelude()}
 alias A = ${A};
 ${decls(binds)}
 ${offsetsFn(1)}
@@ -434,7 +435,7 @@ function argReduce(kind: "max" | "min", x: View, out: View): void {
   const kernel = pipeline(
     `argReduce|${kind}|${A}|${storeType(x.dtype)}|${out.dtype}`,
     binds.map((b) => b[1]),
-    () => `${PRELUDE}
+    () => `${prelude()}
 ${decls(binds)}
 ${offsetsFn(1)}
 @compute @workgroup_size(64)
@@ -497,7 +498,7 @@ function scan(kind: "sum" | "prod" | "max" | "min", x: View, out: View | null, i
   const kernel = pipeline(
     `scan|${kind}|${A}|${storeType(x.dtype)}|${out?.dtype}|${indices?.dtype}`,
     binds.map((b) => b[1]),
-    () => `${PRELUDE}
+    () => `${prelude()}
 ${decls(binds)}
 ${offsetsFn(3)}
 @compute @workgroup_size(64)
@@ -549,7 +550,7 @@ function sort(x: View, descending: boolean, indices: View): void {
   const kernel = pipeline(
     `sort|${A}|${storeType(x.dtype)}|${indices.dtype}`,
     binds.map((b) => b[1]),
-    () => `${PRELUDE}
+    () => `${prelude()}
 ${decls(binds)}
 ${offsetsFn(2)}
 ${cmpFn(A)}
@@ -622,7 +623,7 @@ function matmul(a: View, b: View, out: View): void {
   const kernel = pipeline(
     `matmul|${C}|${storeType(a.dtype)}|${storeType(b.dtype)}|${out.dtype}`,
     binds.map((x) => x[1]),
-    () => `${PRELUDE}
+    () => `${prelude()}
 alias C = ${C};
 ${decls(binds)}
 ${offsetsFn(3)}
@@ -735,8 +736,9 @@ function scatter(out: View, dim: number, index: View, src: View, reduce: Scatter
   const slices = index.shape.map((s, d) => (d === dim ? 1 : s));
   const S = numel(slices);
   if (S === 0 || index.shape[dim] === 0) return;
-  const T = storeType(out.dtype);
+  const T = valueType(out.dtype);
   const f = T === "f32";
+  const store = (v: string) => storeExpr(out.dtype, v, f);
   const combine: Record<ScatterReduce, string> = {
     none: "v",
     sum: "old + v",
@@ -754,9 +756,9 @@ function scatter(out: View, dim: number, index: View, src: View, reduce: Scatter
     amin: f ? "inf_f()" : T === "i32" ? "i32(2147483647)" : "1u",
   };
   const restart = !includeSelf && reduce !== "none";
-  const divide = f ? "dst[p] / T(cnt)" : "floordiv_i(i32(dst[p]), cnt)";
+  const divide = f ? "T(dst[p]) / T(cnt)" : "floordiv_i(i32(dst[p]), cnt)";
   const binds: [string, BindKind, string][] = [
-    ["dst", "w", T],
+    ["dst", "w", storeType(out.dtype)],
     ["ix", "r", storeType(index.dtype)],
     ["sr", "r", storeType(src.dtype)],
     ["md", "m", "i32"],
@@ -764,9 +766,9 @@ function scatter(out: View, dim: number, index: View, src: View, reduce: Scatter
   // one invocation per slice (all index positions but the one along dim) walks its entries in order,
   // so repeated targets combine in the same order as on the CPU
   const kernel = pipeline(
-    `scatter|${reduce}|${includeSelf}|${T}|${storeType(index.dtype)}|${storeType(src.dtype)}`,
+    `scatter|${reduce}|${includeSelf}|${out.dtype}|${storeType(index.dtype)}|${storeType(src.dtype)}`,
     [...binds.map((b) => b[1]), "e"], // + the error buffer
-    () => `${PRELUDE}
+    () => `${prelude()}
 alias T = ${T};
 ${decls(binds)}
 ${errorDecl(binds.length)}
@@ -789,16 +791,16 @@ fn main(${MAIN_ARGS}) {
     restart
       ? `for (var t = 0; t < m; t++) {
     let p = o[0] + i32(ix[o[1] + t * md[4]]) * md[3];
-    let old = dst[p];
-    dst[p] = ${identity[reduce]};
+    let old = T(dst[p]);
+    dst[p] = ${store(identity[reduce])};
   }`
       : ""
   }
   for (var t = 0; t < m; t++) {
     let p = o[0] + i32(ix[o[1] + t * md[4]]) * md[3];
-    let old = dst[p];
+    let old = T(dst[p]);
     let v = T(sr[o[2] + t * md[5]]);
-    dst[p] = ${combine[reduce]};
+    dst[p] = ${store(combine[reduce])};
   }
   ${
     reduce === "mean"
@@ -814,7 +816,7 @@ fn main(${MAIN_ARGS}) {
     }
     if (first) {
       let p = o[0] + j * md[3];
-      dst[p] = T(${divide});
+      dst[p] = ${store(divide)};
     }
   }`
       : ""
@@ -861,18 +863,19 @@ function stridedAccumulate(src: View, out: View, viewShape: Shape, viewStrides: 
   if (n === 0) return;
   // overlapping positions (expand, as_strided) are accumulated by one invocation, in order
   const serial = !nonOverlapping(viewShape, viewStrides);
-  const T = storeType(out.dtype);
+  const T = valueType(out.dtype);
   const binds: [string, BindKind, string][] = [
-    ["dst", "w", T],
+    ["dst", "w", storeType(out.dtype)],
     ["sr", "r", storeType(src.dtype)],
     ["md", "m", "i32"],
   ];
   const add = `let o = offsets_2(i, 1);
-    dst[o[1]] = dst[o[1]] + ${T}(sr[o[0]]);`;
+    dst[o[1]] = ${storeExpr(out.dtype, `${T}(dst[o[1]]) + ${T}(sr[o[0]])`, T === "f32")};`;
   const kernel = pipeline(
-    `stridedAccumulate|${serial}|${T}|${storeType(src.dtype)}`,
+    `stridedAccumulate|${serial}|${out.dtype}|${storeType(src.dtype)}`,
     binds.map((b) => b[1]),
-    () => `${decls(binds)}
+    () => `${prelude()}
+${decls(binds)}
 ${offsetsFn(2)}
 @compute @workgroup_size(64)
 fn main(${MAIN_ARGS}) {
@@ -922,17 +925,17 @@ function conv(x: View, w: View, out: View, g: ConvGeometry): void {
   const n = numel(out.shape);
   if (n === 0) return;
   const binds: [string, BindKind, string][] = [
-    ["dst", "w", "f32"],
-    ["xi", "r", "f32"],
-    ["wt", "r", "f32"],
+    ["dst", "w", storeType(out.dtype)],
+    ["xi", "r", storeType(x.dtype)],
+    ["wt", "r", storeType(w.dtype)],
     ["md", "m", "i32"],
   ];
   // one invocation per output element: out[n, o, p] = sum over c, t of x_e[n, c, p * stride - pad + t * dil] * w[o, c, t],
   // with x_e the input with (inputDilation - 1) zeros between elements; compensated sum as in matmul
   const kernel = pipeline(
-    "conv|f32",
+    `conv|${out.dtype}|${binds.map((b) => b[2]).join(",")}`,
     binds.map((b) => b[1]),
-    () => `${PRELUDE}
+    () => `${prelude()}
 ${decls(binds)}
 @compute @workgroup_size(64)
 fn main(${MAIN_ARGS}) {
@@ -970,8 +973,8 @@ fn main(${MAIN_ARGS}) {
             xo += (e / id) * md[29 + d];
           }
           if (ok) {
-            let x = xi[xo];
-            let y = wt[md[32] + o * md[33] + c * md[34] + t0 * md[35] + t1 * md[36] + t2 * md[37]];
+            let x = f32(xi[xo]);
+            let y = f32(wt[md[32] + o * md[33] + c * md[34] + t0 * md[35] + t1 * md[36] + t2 * md[37]]);
             let p = x * y;
             let ep = fma(x, y, -p);
             let tt = s + p;
@@ -984,7 +987,7 @@ fn main(${MAIN_ARGS}) {
     }
   }
   let r = select(s + comp, s, !isfinite_f(s) || isnan_f(comp));
-  dst[md[38] + nb * md[39] + o * md[40] + q0 * md[41] + q1 * md[42] + q2 * md[43]] = r;
+  dst[md[38] + nb * md[39] + o * md[40] + q0 * md[41] + q1 * md[42] + q2 * md[43]] = ${storeExpr(out.dtype, "r", true)};
 }`,
   );
   const [N, C] = x.shape as [number, number];
@@ -1026,14 +1029,14 @@ function assertNone(flags: View, values: readonly View[], message: string): void
   if (n === 0) return;
   const vals = values.slice(0, 2);
   const bufs = buffers(op, [], [flags, ...vals]);
-  const types = vals.map((v) => storeType(v.dtype));
+  const types = vals.map((v) => valueType(v.dtype));
   const binds: [string, BindKind, string][] = [
     ["fl", "r", storeType(flags.dtype)],
-    ...types.map((t, i): [string, BindKind, string] => [`v${i}`, "r", t]),
+    ...vals.map((v, i): [string, BindKind, string] => [`v${i}`, "r", storeType(v.dtype)]),
     ["md", "m", "i32"],
   ];
   const k = 1 + vals.length;
-  const word = (i: number) => (i < vals.length ? `bitcast<i32>(v${i}[o[${i + 1}]])` : "0");
+  const word = (i: number) => (i < vals.length ? `bitcast<i32>(${types[i]}(v${i}[o[${i + 1}]]))` : "0");
   // one invocation per element: the first flagged one to get the error word reports its values
   const kernel = pipeline(
     `assertNone|${binds.map((b) => b[2]).join(",")}`,
@@ -1083,7 +1086,7 @@ function searchsorted(seq: View, values: View, right: boolean, out: View): void 
   const kernel = pipeline(
     `searchsorted|${right}|${C}|${binds.map((b) => b[2]).join(",")}`,
     binds.map((b) => b[1]),
-    () => `${PRELUDE}
+    () => `${prelude()}
 ${decls(binds)}
 ${offsetsFn(3)}
 ${cmpFn(C)}

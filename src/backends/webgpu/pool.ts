@@ -9,7 +9,7 @@ import type { PoolGeometry, View } from "../../backend.js";
 import { numel } from "../../shape.js";
 import { dispatch, grid, pipeline, type BindKind } from "./gpu.js";
 import { bufferOf } from "./storage.js";
-import { LINEAR_INDEX, MAIN_ARGS, PRELUDE, to3 } from "./wgsl.js";
+import { LINEAR_INDEX, MAIN_ARGS, prelude, storeType, to3 } from "./wgsl.js";
 
 /** out (M, *outSpatial), int64 (stored as i32), contiguous = the argmax of every window of x (M, *spatial). */
 export function maxPoolIndices(x: View, out: View, g: PoolGeometry): void {
@@ -19,11 +19,11 @@ export function maxPoolIndices(x: View, out: View, g: PoolGeometry): void {
   if (total === 0) return;
   const binds: BindKind[] = ["w", "r", "m"];
   const kernel = pipeline(
-    "maxPoolIndices|f32",
+    `maxPoolIndices|${storeType(x.dtype)}`,
     binds,
-    () => `${PRELUDE}
+    () => `${prelude()}
 @group(0) @binding(0) var<storage, read_write> dst: array<i32>;
-@group(0) @binding(1) var<storage, read> xi: array<f32>;
+@group(0) @binding(1) var<storage, read> xi: array<${storeType(x.dtype)}>;
 @group(0) @binding(2) var<storage, read> md: array<i32>;
 @compute @workgroup_size(64)
 fn main(${MAIN_ARGS}) {
@@ -51,7 +51,7 @@ fn main(${MAIN_ARGS}) {
         let p2 = q2 * md[13] - md[16] + t2 * md[19];
         if (p2 < 0 || p2 >= md[7]) { continue; }
         let flat = (p0 * md[6] + p1) * md[7] + p2;
-        let v = xi[base + p0 * md[22] + p1 * md[23] + p2 * md[24]];
+        let v = f32(xi[base + p0 * md[22] + p1 * md[23] + p2 * md[24]]);
         if (first < 0) { first = flat; }
         let nan = isnan_f(v);
         let neg_inf = bitcast<u32>(v) == 0xff800000u;

@@ -7,21 +7,28 @@
 // `x != y` compiles to an ordered comparison (false for NaN): expressions write `!(x == y)`.
 
 import type { DType } from "../../dtype.js";
+import { halfStorage } from "./gpu.js";
 
 /** The WGSL element type a dtype's storage buffer holds. */
-export type StoreType = "f32" | "i32" | "u32";
+export type StoreType = "f32" | "f16" | "i32" | "u32";
 
 /**
- * Storage on webgpu: float32 as f32; float16 and bfloat16 as f32 rounded to their 16-bit grid after
- * every op (as the CPU backend stores them); int32 and int64 as i32 (int64 values must lie in the
- * int32 range); int8, uint8 and int16 as i32 wrapped to their width after every op; bool as u32 (0/1);
- * float64 only as 1-element f32 storages (JS-number operands).
+ * Storage on webgpu: float32 as f32; float16 as f16 where the device has "shader-f16" (`halfStorage`),
+ * else, like bfloat16 always, as f32 rounded to its 16-bit grid after every op (as the CPU backend
+ * stores them); int32 and int64 as i32 (int64 values must lie in the int32 range); int8, uint8 and
+ * int16 as i32 wrapped to their width after every op; bool as u32 (0/1); float64 only as 1-element
+ * f32 storages (JS-number operands).
+ *
+ * Kernels never compute in f16: they read an f16 element as f32 (`valueType`; exact) and store
+ * through `storeExpr`, which rounds to the f16 grid in f32 and writes the bits (`enc_f16`), since
+ * WGSL leaves the rounding of f32 -> f16 conversions (and of Inf and NaN) to the implementation.
  */
 export function storeType(d: DType): StoreType {
   switch (d) {
+    case "float16":
+      return halfStorage() ? "f16" : "f32";
     case "float32":
     case "float64":
-    case "float16":
     case "bfloat16":
       return "f32";
     case "int32":
@@ -37,6 +44,17 @@ export function storeType(d: DType): StoreType {
   }
 }
 
+/** The WGSL type in which kernels handle stored elements of `d` (as stored, but f16 read as f32). */
+export function valueType(d: DType): "f32" | "i32" | "u32" {
+  const t = storeType(d);
+  return t === "f16" ? "f32" : t;
+}
+
+/** Bytes per element of `d`'s storage buffer. */
+export function storeBytes(d: DType): number {
+  return storeType(d) === "f16" ? 2 : 4;
+}
+
 /** The WGSL type an op computing in dtype `d` uses: f32 for floats, i32 for integers and bool (0/1). */
 export function computeType(d: DType): "f32" | "i32" {
   return d === "float32" || d === "float64" || d === "float16" || d === "bfloat16" ? "f32" : "i32";
@@ -44,7 +62,7 @@ export function computeType(d: DType): "f32" | "i32" {
 
 /** The statement-free conversion of `v` (of any scalar WGSL type) for storage as `d`. */
 export function storeExpr(d: DType, v: string, fromFloat: boolean): string {
-  if (d === "float16") return `round_f16(f32(${v}))`;
+  if (d === "float16") return halfStorage() ? `enc_f16(f32(${v}))` : `round_f16(f32(${v}))`;
   if (d === "bfloat16") return `round_bf16(f32(${v}))`;
   if (d === "int8" || d === "int16" || d === "uint8") {
     // as the CPU: through int32 (float -> int like x86), then the low 8 or 16 bits
@@ -52,6 +70,7 @@ export function storeExpr(d: DType, v: string, fromFloat: boolean): string {
     return d === "uint8" ? `(${i} & 255)` : `((${i} << ${d === "int8" ? 24 : 16}u) >> ${d === "int8" ? 24 : 16}u)`;
   }
   switch (storeType(d)) {
+    case "f16": // handled above
     case "f32":
       return `f32(${v})`;
     case "i32":
@@ -63,7 +82,33 @@ export function storeExpr(d: DType, v: string, fromFloat: boolean): string {
 }
 
 /** Scalar helpers every kernel may call (unused ones cost nothing after compilation). */
-export const PRELUDE = /* wgsl */ `
+export function prelude(): string {
+  return halfStorage() ? PRELUDE + F16_STORE : PRELUDE;
+}
+
+/**
+ * f32 -> f16 bits for storage, exactly as the CPU rounds (nearest, ties to even, overflow to Inf,
+ * subnormals kept): round on the f16 grid in f32, then build the half's bits and bitcast them.
+ */
+const F16_STORE = /* wgsl */ `
+fn enc_f16(x: f32) -> f16 {
+  let b = bitcast<u32>(round_f16(x));
+  let a = b & 0x7fffffffu;
+  var h: u32;
+  if (a > 0x7f800000u) {
+    h = 0x7e00u;
+  } else if (a >= 0x47800000u) {
+    h = 0x7c00u;
+  } else if (a >= 0x38800000u) {
+    h = (a - 0x38000000u) >> 13u;
+  } else {
+    h = u32(bitcast<f32>(a) * 16777216.0);
+  }
+  return bitcast<vec2<f16>>(((b >> 16u) & 0x8000u) | h).x;
+}
+`;
+
+const PRELUDE = /* wgsl */ `
 // private vars, not constants: WGSL rejects Inf and NaN in constant expressions
 var<private> INF_BITS: u32 = 0x7f800000u;
 var<private> NAN_BITS: u32 = 0x7fc00000u;
