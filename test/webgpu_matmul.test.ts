@@ -12,7 +12,7 @@ import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as torch from "../src/index.js";
 import type { Tensor } from "../src/index.js";
-import { chooseConfig, MATMUL_CONFIGS } from "../src/backends/webgpu/matmul.js";
+import { chooseConfig, forceMatmulConfig, MATMUL_CONFIGS } from "../src/backends/webgpu/matmul.js";
 
 const dev = "webgpu";
 
@@ -96,18 +96,43 @@ describe("webgpu tuned matmul", () => {
       [[3, 5, 7], [3, 7, 6], "32x32"],
       [[3, 36, 12], [3, 12, 4], "32x32"],
     ];
-    for (const [sa, sb, name] of cases) {
-      assert.equal(chooseConfig(sa[1]!, sb[2]!, sa[0]!).name, name);
-      await checkMatmul(torch.randn(sa), torch.randn(sb));
-      // the transposed layouts (A contiguous along M, B along K)
-      const at = torch.randn([sa[0]!, sa[2]!, sa[1]!]);
-      const bt = torch.randn([sb[0]!, sb[2]!, sb[1]!]);
-      await checkMatmul(at.transpose(1, 2), bt.transpose(1, 2), at.to(dev).transpose(1, 2), bt.to(dev).transpose(1, 2));
+    try {
+      for (const [sa, sb, name] of cases) {
+        forceMatmulConfig(name);
+        await checkMatmul(torch.randn(sa), torch.randn(sb));
+        // the transposed layouts (A contiguous along M, B along K)
+        const at = torch.randn([sa[0]!, sa[2]!, sa[1]!]);
+        const bt = torch.randn([sb[0]!, sb[2]!, sb[1]!]);
+        await checkMatmul(
+          at.transpose(1, 2),
+          bt.transpose(1, 2),
+          at.to(dev).transpose(1, 2),
+          bt.to(dev).transpose(1, 2),
+        );
+      }
+    } finally {
+      forceMatmulConfig(null);
     }
     assert.deepEqual(
       MATMUL_CONFIGS.map((c) => c.name),
       ["128x128", "64x64", "32x32"],
     );
+    assert.throws(() => forceMatmulConfig("16x16"), /matmul tile 16x16: not one of 128x128, 64x64, 32x32/);
+  });
+
+  test("tile choice: enough workgroups on a GPU, least padded work on a CPU adapter", () => {
+    // on a GPU: the largest tile with 256 workgroups, else the middle one with 128, else the smallest
+    assert.equal(chooseConfig(2048, 2048, 1, "gpu").name, "128x128");
+    assert.equal(chooseConfig(1024, 1024, 1, "gpu").name, "64x64");
+    assert.equal(chooseConfig(512, 512, 1, "gpu").name, "32x32");
+    assert.equal(chooseConfig(128, 130, 128, "gpu").name, "128x128");
+    // on a CPU adapter: the large tile wherever it is not mostly padding
+    assert.equal(chooseConfig(128, 128, 1, "cpu").name, "128x128");
+    assert.equal(chooseConfig(128, 784, 1, "cpu").name, "128x128");
+    assert.equal(chooseConfig(64, 6272, 1, "cpu").name, "128x128");
+    assert.equal(chooseConfig(64, 64, 1, "cpu").name, "64x64");
+    assert.equal(chooseConfig(32, 6272, 1, "cpu").name, "32x32");
+    assert.equal(chooseConfig(5, 7, 3, "cpu").name, "32x32");
   });
 
   test("batched, broadcast and transposed views", async () => {

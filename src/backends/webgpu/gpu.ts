@@ -36,6 +36,8 @@ interface Context {
   metaAlign: number;
   /** Whether shaders may use f16 ("shader-f16" enabled): float16 tensors are then stored as f16. */
   f16: boolean;
+  /** Whether the adapter is a GPU or a CPU implementation of WebGPU (see `adapterKind`). */
+  kind: AdapterKind;
 }
 
 let ctx: Context | null = null;
@@ -103,7 +105,10 @@ async function open(): Promise<Context> {
   const errBuf = device.createBuffer({ size: ERR_WORDS * 4, usage: U.STORAGE | U.COPY_SRC | U.COPY_DST });
   const metaBuf = device.createBuffer({ size: META_BYTES + META_MAX_BINDING, usage: U.STORAGE | U.COPY_DST });
   const info = { adapter: desc || "unknown", features: [...adapter.features], float16Storage: f16 };
-  return { gpu, device, info, errBuf, metaBuf, metaAlign: device.limits.minStorageBufferOffsetAlignment, f16 };
+  // a software adapter: Mesa's lavapipe reports the architecture "software", SwiftShader its name
+  const kind: AdapterKind = /software|cpu|llvmpipe|swiftshader/i.test(desc) ? "cpu" : "gpu";
+  const metaAlign = device.limits.minStorageBufferOffsetAlignment;
+  return { gpu, device, info, errBuf, metaBuf, metaAlign, f16, kind };
 }
 
 /** Acquire the adapter and device (once; later calls return the same). Throws when there is none. */
@@ -142,6 +147,14 @@ export function generation(): number {
  */
 export function halfStorage(): boolean {
   return ctx?.f16 ?? false;
+}
+
+/** A GPU, or a CPU implementation of WebGPU (lavapipe, SwiftShader): kernels may tune for either. */
+export type AdapterKind = "gpu" | "cpu";
+
+/** The kind of the open device's adapter ("gpu" when none is open). */
+export function adapterKind(): AdapterKind {
+  return ctx?.kind ?? "gpu";
 }
 
 /** Whether `init` succeeded. */
@@ -339,7 +352,7 @@ export function pipeline(key: string, binds: readonly BindKind[], code: () => st
 }
 
 /** An environment variable in Node (undefined in browsers). */
-function env(name: string): string | undefined {
+export function env(name: string): string | undefined {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
 }
 

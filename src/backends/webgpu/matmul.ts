@@ -9,7 +9,7 @@
 
 import type { View } from "../../backend.js";
 import { numel } from "../../shape.js";
-import { dispatch, pipeline, type BindKind } from "./gpu.js";
+import { adapterKind, dispatch, env, pipeline, type AdapterKind, type BindKind } from "./gpu.js";
 import { offsetsFn, offsetsMeta } from "./wgsl.js";
 
 /** A tile configuration: per-invocation block tm x tn, workgroup wx x wy invocations, k step bk. */
@@ -43,27 +43,43 @@ function tiles(c: MatmulConfig, M: number, N: number, batch: number): number {
 }
 
 /**
- * The config for an (M x N) output batch: the largest tile that still gives enough workgroups to
- * fill a GPU (256 for the largest tile, 128 for the middle one), else the smallest.
+ * The config for an (M x N) output batch. On a GPU: the largest tile that still gives enough
+ * workgroups to fill it (256 for the largest tile, 128 for the middle one), else the smallest. On a
+ * CPU adapter (lavapipe, SwiftShader), which runs a few workgroups at a time, one per core, larger
+ * per-invocation blocks are worth more than parallel slack: the config with the least padded work
+ * per unit of its speed there (`CPU_RATE`), so a 32-row output does not pay for a 128-row tile.
  */
-export function chooseConfig(M: number, N: number, batch: number): MatmulConfig {
+export function chooseConfig(M: number, N: number, batch: number, on: AdapterKind = adapterKind()): MatmulConfig {
   if (forcedConfig) return forcedConfig;
   const [big, mid, small] = MATMUL_CONFIGS as [MatmulConfig, MatmulConfig, MatmulConfig];
+  if (on === "cpu") {
+    const cost = (c: MatmulConfig) => (tiles(c, M, N, batch) * c.tm * c.wy * c.tn * c.wx) / CPU_RATE[c.name]!;
+    return [big, mid, small].reduce((best, c) => (cost(c) < cost(best) ? c : best));
+  }
   if (tiles(big, M, N, batch) >= 256) return big;
   if (tiles(mid, M, N, batch) >= 128) return mid;
   return small;
 }
 
-/** A tuning switch: `TORCHTS_WEBGPU_MATMUL_TILE=64x64` (a config's name) makes every matmul use that config. */
-const forcedConfig = ((): MatmulConfig | null => {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const name = env?.TORCHTS_WEBGPU_MATMUL_TILE;
-  if (!name) return null;
+/** Relative GFLOP/s of the configs on lavapipe (matmul 128..512, bench/webgpu.ts, 2 cores). */
+const CPU_RATE: Record<string, number> = { "128x128": 2.4, "64x64": 1.1, "32x32": 1 };
+
+/**
+ * Force one config for every matmul (`null`: choose by shape again); for tests and tuning, as the
+ * environment variable `TORCHTS_WEBGPU_MATMUL_TILE=64x64` does at startup.
+ */
+export function forceMatmulConfig(name: string | null): void {
+  if (name === null) {
+    forcedConfig = null;
+    return;
+  }
   const c = MATMUL_CONFIGS.find((k) => k.name === name);
-  if (!c)
-    throw new Error(`TORCHTS_WEBGPU_MATMUL_TILE=${name}: not one of ${MATMUL_CONFIGS.map((k) => k.name).join(", ")}`);
-  return c;
-})();
+  if (!c) throw new Error(`matmul tile ${name}: not one of ${MATMUL_CONFIGS.map((k) => k.name).join(", ")}`);
+  forcedConfig = c;
+}
+let forcedConfig: MatmulConfig | null = null;
+const envTile = env("TORCHTS_WEBGPU_MATMUL_TILE");
+if (envTile) forceMatmulConfig(envTile);
 
 /** Whether every offset the view can start a matrix at is a multiple of 4 (for vec4 access). */
 function aligned4(v: View, nd: number): boolean {

@@ -5,7 +5,7 @@
 // buffer goes back to the pool and `console.warn` names that place, once per place. Leaks are
 // counted in `memoryStats().leaked` either way.
 
-import { pipelineCount, poolStats } from "./gpu.js";
+import { env, pipelineCount, poolStats } from "./gpu.js";
 
 /** GPU memory of the webgpu device, from the buffer pool's bookkeeping. */
 export interface MemoryStats {
@@ -23,8 +23,7 @@ export interface MemoryStats {
   pipelines: number;
 }
 
-const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-let reporting = env?.TORCHTS_WEBGPU_LEAKS === "1";
+let reporting = env("TORCHTS_WEBGPU_LEAKS") === "1";
 let leaked = 0;
 const reported = new Set<string>();
 
