@@ -316,7 +316,7 @@ describe("webgpu device", () => {
     assert.ok(stats.bytesPooled < 1 << 20, `pool holds ${stats.bytesPooled} bytes`);
   });
 
-  test("LBFGS on webgpu parameters says why it cannot run there, and leaves them untouched", async () => {
+  test("LBFGS: step() on webgpu parameters points to stepAsync() and leaves them untouched", async () => {
     const w = torch.tensor([1.5, -0.5], { device: "webgpu", requiresGrad: true });
     const opt = new torch.optim.LBFGS([w]);
     const closure = () => {
@@ -325,7 +325,42 @@ describe("webgpu device", () => {
       loss.backward();
       return loss;
     };
-    assert.throws(() => opt.step(closure), /LBFGS: its line search reads scalars .* 'webgpu' tensor cannot/);
+    assert.throws(
+      () => opt.step(closure),
+      /LBFGS: its line search reads scalars .* use `await optimizer.stepAsync\(closure\)`/,
+    );
     assert.deepEqual([...(await w.data())], [1.5, -0.5]);
+  });
+
+  test("LBFGS.stepAsync on webgpu follows the CPU's step() (least squares, strong Wolfe line search)", async () => {
+    torch.manualSeed(5);
+    const a = torch.randn([20, 4]);
+    const b = torch.randn([20]);
+    const run = async (device: string, useAsync: boolean) => {
+      const w = torch.zeros([4], { device, requiresGrad: true });
+      const [ad, bd] = [a.to(device), b.to(device)];
+      const opt = new torch.optim.LBFGS([w], { lineSearchFn: "strong_wolfe", maxIter: 5, historySize: 3 });
+      const closure = () => {
+        opt.zeroGrad();
+        const loss = torch.matmul(ad, w).sub(bd).square().mean();
+        loss.backward();
+        return loss;
+      };
+      const losses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const loss = useAsync ? await opt.stepAsync(closure) : opt.step(closure)!;
+        losses.push(await loss.itemAsync());
+      }
+      return { losses, w: [...(await w.data())], evals: opt.state.get(w)!.func_evals };
+    };
+    const cpu = await run("cpu", false);
+    // the async driver runs the same arithmetic: identical on the CPU
+    assert.deepEqual(await run("cpu", true), cpu);
+    const gpu = await run("webgpu", true);
+    assert.equal(gpu.evals, cpu.evals);
+    for (let i = 0; i < 4; i++)
+      assert.ok(Math.abs(gpu.w[i]! - cpu.w[i]!) < 1e-4, `w[${i}]: ${gpu.w[i]} vs ${cpu.w[i]}`);
+    for (let i = 0; i < 3; i++) assert.ok(Math.abs(gpu.losses[i]! - cpu.losses[i]!) < 1e-4 * cpu.losses[0]!);
+    assert.ok(cpu.losses[2]! < cpu.losses[0]! * 0.9, `losses ${cpu.losses}`);
   });
 });

@@ -4,12 +4,17 @@
 // PyTorch's scalars are a mix of Python floats and 0-dim tensors of the parameters' dtype (dot
 // products, step sizes derived from them); `ScalarMath` keeps that distinction so that float32 runs
 // round (and compare) where PyTorch does.
+//
+// The algorithm reads a host scalar (a norm, a dot product, the loss) several times per iteration,
+// as PyTorch's does with .item(). It is written once, as generators that yield each 0-dim tensor to
+// read and receive its value (`Reads`): `step` answers synchronously (`item()`, CPU tensors), and
+// `stepAsync` with `await itemAsync()`, so it also runs on devices that read back asynchronously.
 
 import { Tensor } from "../tensor.js";
 import { full, zeros } from "../ops/creation.js";
 import { castValue, type DType } from "../dtype.js";
 import { cat } from "../ops/shape_ops.js";
-import { Optimizer, toNumber, type Closure, type ParamGroup, type ParamState, type Params } from "./optimizer.js";
+import { Optimizer, type Closure, type ParamGroup, type ParamState, type Params } from "./optimizer.js";
 import { enableGrad, noGrad } from "../autograd/gradmode.js";
 
 /** Options of LBFGS. */
@@ -125,10 +130,18 @@ function cubicInterpolate(M: ScalarMath, x1: Sc, f1: Sc, g1: Sc, x2: Sc, f2: Sc,
   return M.div(M.add(xminBound, xmaxBound), 2);
 }
 
-type ObjFunc = (x: Tensor[], t: Sc, d: Tensor) => [number, Tensor];
+/** An algorithm part that yields the 0-dim tensors it needs read on the host and receives their values. */
+type Reads<R> = Generator<Tensor, R, number>;
+
+type ObjFunc = (x: Tensor[], t: Sc, d: Tensor) => Reads<[number, Tensor]>;
+
+/** The loss a closure returned, as a number (a tensor is read on the host). */
+function* lossValue(loss: Tensor | number): Reads<number> {
+  return loss instanceof Tensor ? yield loss : Number(loss);
+}
 
 /** Line search for a step t satisfying the strong Wolfe conditions (minFunc's WolfeLineSearch). */
-function strongWolfe(
+function* strongWolfe(
   M: ScalarMath,
   objFunc: ObjFunc,
   x: Tensor[],
@@ -141,13 +154,13 @@ function strongWolfe(
   c2 = 0.9,
   toleranceChange = 1e-9,
   maxLs = 25,
-): [number, Tensor, Sc, number] {
-  const dNorm = M.tensor(d.abs().max().item());
+): Reads<[number, Tensor, Sc, number]> {
+  const dNorm = M.tensor(yield d.abs().max());
   g = g.clone();
   // evaluate objective and gradient using initial step
-  let [fNew, gNew] = objFunc(x, t, d);
+  let [fNew, gNew] = yield* objFunc(x, t, d);
   let lsFuncEvals = 1;
-  let gtdNew = M.tensor(gNew.dot(d).item());
+  let gtdNew = M.tensor(yield gNew.dot(d));
   // f + c1 t gᵀd, the Armijo bound, and c2 |gᵀd|, the curvature bound
   const armijo = (tt: Sc) => M.add(f, M.mul(M.mul(c1, tt), gtd));
   const curvature = M.mul(-c2, gtd);
@@ -198,9 +211,9 @@ function strongWolfe(
     fPrev = fNew;
     gPrev = gNew.clone();
     gtdPrev = gtdNew;
-    [fNew, gNew] = objFunc(x, t, d);
+    [fNew, gNew] = yield* objFunc(x, t, d);
     lsFuncEvals += 1;
-    gtdNew = M.tensor(gNew.dot(d).item());
+    gtdNew = M.tensor(yield gNew.dot(d));
     lsIter += 1;
   }
   // reached max number of iterations?
@@ -236,9 +249,9 @@ function strongWolfe(
     } else insufProgress = false;
 
     // evaluate new point
-    [fNew, gNew] = objFunc(x, t, d);
+    [fNew, gNew] = yield* objFunc(x, t, d);
     lsFuncEvals += 1;
-    gtdNew = M.tensor(gNew.dot(d).item());
+    gtdNew = M.tensor(yield gNew.dot(d));
     lsIter += 1;
 
     if (M.gt(fNew, armijo(t)) || fNew >= bracketF[lowPos]!) {
@@ -324,33 +337,64 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     }
   }
 
-  private directionalEvaluate(
+  private *directionalEvaluate(
     M: ScalarMath,
     closure: Closure<Tensor | number>,
     x: Tensor[],
     t: Sc,
     d: Tensor,
-  ): [number, Tensor] {
+  ): Reads<[number, Tensor]> {
     this.addGrad(M.arg(t), d);
-    const loss = toNumber(enableGrad(closure));
+    const loss = yield* lossValue(enableGrad(closure));
     const flatGrad = this.gatherFlatGrad();
     this._params.forEach((p, i) => p.copy_(x[i]!));
     return [loss, flatGrad];
   }
 
-  /** Run up to `maxIter` iterations; `closure` is required. Returns the loss of the first evaluation. */
+  /**
+   * Run up to `maxIter` iterations; `closure` is required. Returns the loss of the first evaluation.
+   * Parameters on a device that reads back asynchronously ("webgpu") need `stepAsync`.
+   */
   override step<L>(closure?: Closure<L>): L | undefined {
-    if (!closure) throw new Error("LBFGS: step() requires a closure that re-evaluates the model and returns the loss");
-    const onDevice = this.paramGroups[0]!.params.find((p) => p.backend.asyncOnly);
+    const steps = this.steps(closure, "step");
+    const onDevice = this._params.find((p) => p.backend.asyncOnly);
     if (onDevice)
       throw new Error(
         `LBFGS: its line search reads scalars (norms, dot products) on the host every iteration, as PyTorch's does with .item(), ` +
-          `which a '${onDevice.device}' tensor cannot do synchronously; optimize CPU parameters, or use another optimizer on '${onDevice.device}'`,
+          `which a '${onDevice.device}' tensor cannot do synchronously: use \`await optimizer.stepAsync(closure)\``,
       );
-    return noGrad(() => this.run(closure as unknown as Closure<Tensor | number>)) as unknown as L;
+    let r = noGrad(() => steps.next());
+    while (!r.done) {
+      const v = r.value.item();
+      r = noGrad(() => steps.next(v));
+    }
+    return r.value as L;
   }
 
-  private run(closure: Closure<Tensor | number>): Tensor | number {
+  /**
+   * \`step\` for any device: the same iterations, reading each host scalar with \`await itemAsync()\`.
+   * \`closure\` stays synchronous (forward and backward are, on every device):
+   *
+   *   const loss = await opt.stepAsync(() => { opt.zeroGrad(); const l = lossFn(model.forward(x), y); l.backward(); return l; });
+   */
+  async stepAsync<L>(closure: Closure<L>): Promise<L> {
+    const steps = this.steps(closure, "stepAsync");
+    let r = noGrad(() => steps.next());
+    while (!r.done) {
+      const v = await r.value.itemAsync();
+      r = noGrad(() => steps.next(v));
+    }
+    return r.value as L;
+  }
+
+  /** The iterations of one step as a generator of host reads; checks the closure first. */
+  private steps<L>(closure: Closure<L> | undefined, name: string): Reads<Tensor | number> {
+    if (typeof closure !== "function")
+      throw new Error(`LBFGS: ${name}() requires a closure that re-evaluates the model and returns the loss`);
+    return this.run(closure as unknown as Closure<Tensor | number>);
+  }
+
+  private *run(closure: Closure<Tensor | number>): Reads<Tensor | number> {
     const group = this.paramGroups[0]!;
     const lr = group.lr;
     const maxIter = group.maxIter as number;
@@ -362,8 +406,9 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     const dtype = this._params[0]!.dtype;
     const M = new ScalarMath(dtype);
     const toState = (a: Sc): Tensor | number => (a.t ? full([], a.v, { dtype }) : a.v);
+    // (state scalars are CPU tensors: read synchronously)
     const fromState = (a: unknown): Sc => M.of(a instanceof Tensor ? M.tensor(a.item()) : Number(a));
-    const max = (t: Tensor) => M.tensor(t.abs().max().item());
+    const max = (t: Tensor) => t.abs().max();
 
     // LBFGS has only global state, kept as the first parameter's state (helps loadStateDict's casting)
     const state: ParamState = this.stateOf(this._params[0]!);
@@ -372,11 +417,11 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
     // evaluate initial f(x) and df/dx
     const origLoss = enableGrad(closure);
-    let loss = toNumber(origLoss);
+    let loss = yield* lossValue(origLoss);
     let currentEvals = 1;
     state.func_evals = (state.func_evals as number) + 1;
     let flatGrad = this.gatherFlatGrad();
-    let optCond = M.le(max(flatGrad), toleranceGrad);
+    let optCond = M.le(M.tensor(yield max(flatGrad)), toleranceGrad);
     if (optCond) return origLoss; // optimal condition
 
     // state carried between steps
@@ -405,7 +450,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         // L-BFGS update of the memory
         const y = flatGrad.sub(prevFlatGrad!);
         const s = d!.mul(M.arg(t));
-        const ys = M.tensor(y.dot(s).item()); // yᵀs
+        const ys = M.tensor(yield y.dot(s)); // yᵀs
         if (M.gt(ys, 1e-10)) {
           if (oldDirs.length === historySize) {
             // shift history by one (limited memory)
@@ -417,7 +462,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
           oldStps.push(s);
           ro.push(M.div(1, ys));
           // scale of the initial Hessian approximation: yᵀs / yᵀy
-          hDiag = M.div(ys, M.tensor(y.dot(y).item()));
+          hDiag = M.div(ys, M.tensor(yield y.dot(y)));
         }
         // two-loop recursion: the approximate inverse Hessian times the gradient, in one buffer
         const numOld = oldDirs.length;
@@ -425,14 +470,14 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
         const al = (state.al as unknown[]).map((a) => (a === null ? null : fromState(a)));
         const q = flatGrad.neg();
         for (let i = numOld - 1; i >= 0; i--) {
-          al[i] = M.mul(M.tensor(oldStps[i]!.dot(q).item()), ro[i]!);
+          al[i] = M.mul(M.tensor(yield oldStps[i]!.dot(q)), ro[i]!);
           q.add_(oldDirs[i]!, { alpha: -M.arg(al[i]!) });
         }
         // multiply by the initial Hessian; r = d is the final direction
         const r = q.mul(M.arg(hDiag));
         d = r;
         for (let i = 0; i < numOld; i++) {
-          const beI = M.mul(M.tensor(oldDirs[i]!.dot(r).item()), ro[i]!);
+          const beI = M.mul(M.tensor(yield oldDirs[i]!.dot(r)), ro[i]!);
           r.add_(oldStps[i]!, { alpha: M.arg(M.sub(al[i]!, beI)) });
         }
         state.al = al.map((a) => (a === null ? null : toState(a)));
@@ -443,28 +488,28 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       prevLoss = loss;
 
       // step length: the first iteration's guess is scaled by the gradient's L1 norm
-      if (state.n_iter === 1) t = M.mul(M.min(1, M.div(1, M.tensor(flatGrad.abs().sum().item()))), lr);
+      if (state.n_iter === 1) t = M.mul(M.min(1, M.div(1, M.tensor(yield flatGrad.abs().sum()))), lr);
       else t = M.of(lr);
 
       // directional derivative; stop when below tolerance
-      const gtd = M.tensor(flatGrad.dot(d!).item());
+      const gtd = M.tensor(yield flatGrad.dot(d!));
       if (M.gt(gtd, -toleranceChange)) break;
 
       let lsFuncEvals = 0;
       if (lineSearchFn !== null) {
         const xInit = this._params.map((p) => p.clone());
         const objFunc: ObjFunc = (x, tt, dd) => this.directionalEvaluate(M, closure, x, tt, dd);
-        [loss, flatGrad, t, lsFuncEvals] = strongWolfe(M, objFunc, xInit, t, d!, loss, flatGrad, gtd);
+        [loss, flatGrad, t, lsFuncEvals] = yield* strongWolfe(M, objFunc, xInit, t, d!, loss, flatGrad, gtd);
         this.addGrad(M.arg(t), d!);
-        optCond = M.le(max(flatGrad), toleranceGrad);
+        optCond = M.le(M.tensor(yield max(flatGrad)), toleranceGrad);
       } else {
         // no line search: a fixed step
         this.addGrad(M.arg(t), d!);
         if (nIter !== maxIter) {
           // re-evaluate only if not in the last iteration (no use in a stochastic setting)
-          loss = toNumber(enableGrad(closure));
+          loss = yield* lossValue(enableGrad(closure));
           flatGrad = this.gatherFlatGrad();
-          optCond = M.le(max(flatGrad), toleranceGrad);
+          optCond = M.le(M.tensor(yield max(flatGrad)), toleranceGrad);
           lsFuncEvals = 1;
         }
       }
@@ -476,7 +521,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       if (currentEvals >= maxEval) break;
       if (optCond) break; // optimal condition
       // lack of progress
-      if (M.le(max(d!.mul(M.arg(t))), toleranceChange)) break;
+      if (M.le(M.tensor(yield max(d!.mul(M.arg(t)))), toleranceChange)) break;
       if (Math.abs(loss - prevLoss) < toleranceChange) break;
     }
 
