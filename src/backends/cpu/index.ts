@@ -8,8 +8,10 @@ import type { Shape } from "../../shape.js";
 import { arr, runMap, runReduce } from "./codegen.js";
 import { H } from "./mathfns.js";
 import { convKernel } from "./conv.js";
+import { matmulKernel } from "./matmul.js";
 import { withNativeKernels } from "./native.js";
 import { recycleArray, takeArray } from "./pool.js";
+import { walk } from "./walk.js";
 
 /** CPU storage: a typed array in the dtype's storage representation. */
 export class CpuStorage implements Storage {
@@ -30,28 +32,6 @@ function readable(s: Storage): StorageArray {
   const c = s as CpuStorage;
   if (c.freed) throw new Error("Cannot read a tensor whose storage was freed (dispose() or torch.tidy released it)");
   return c.data;
-}
-
-/**
- * Call `fn` with the element offset of each operand at every index of `shape` (an odometer walk).
- * `strides[k]` are the strides of operand k; offsets start at `offsets`.
- */
-function walk(shape: Shape, strides: readonly Shape[], offsets: readonly number[], fn: (pos: number[]) => void): void {
-  const n = shape.reduce((a, b) => a * b, 1);
-  if (n === 0) return;
-  const nd = shape.length;
-  const idx = new Array<number>(nd).fill(0);
-  const pos = [...offsets];
-  for (let it = 0; it < n; it++) {
-    fn(pos);
-    for (let d = nd - 1; d >= 0; d--) {
-      idx[d]!++;
-      for (let k = 0; k < pos.length; k++) pos[k]! += strides[k]![d]!;
-      if (idx[d]! < shape[d]!) break;
-      for (let k = 0; k < pos.length; k++) pos[k]! -= strides[k]![d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
 }
 
 /** Walk all dims but the last, handing over the offsets of each row. */
@@ -127,74 +107,7 @@ const kernels: Kernels = {
   },
 
   matmul(a, b, out) {
-    // Each output element is the float64 sum of its K products in order k = 0, 1, ..., K-1, rounded
-    // once to the output dtype. Per batch, the rows of a and the columns of b are first copied into
-    // unit-stride float64 panels (exact for every dtype), whatever the operands' strides; then each
-    // 4x2 block of outputs is computed at once, so every value loaded is used 2 or 4 times.
-    const A = arr(a);
-    const B = arr(b);
-    const O = arr(out);
-    const nd = out.shape.length;
-    const M = out.shape[nd - 2]!;
-    const N = out.shape[nd - 1]!;
-    const K = a.shape[nd - 1]!;
-    const [sam, sak] = [a.strides[nd - 2]!, a.strides[nd - 1]!];
-    const [sbk, sbn] = [b.strides[nd - 2]!, b.strides[nd - 1]!];
-    const [som, son] = [out.strides[nd - 2]!, out.strides[nd - 1]!];
-    const batch = out.shape.slice(0, nd - 2);
-    const r = round(out.dtype);
-    const ap = new Float64Array(M * K); // ap[i * K + k] = a[i, k]
-    const bp = new Float64Array(N * K); // bp[j * K + k] = b[k, j]
-    walk(
-      batch,
-      [a, b, out].map((v) => v.strides.slice(0, nd - 2)),
-      [a.offset, b.offset, out.offset],
-      ([pa, pb, po]) => {
-        for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) ap[i * K + k] = A[pa! + i * sam + k * sak]!;
-        for (let j = 0; j < N; j++) for (let k = 0; k < K; k++) bp[j * K + k] = B[pb! + k * sbk + j * sbn]!;
-        for (let i = 0; i < M; i += 4) {
-          // rows past the end repeat the last row; their sums are not stored
-          const r0 = i * K;
-          const r1 = Math.min(i + 1, M - 1) * K;
-          const r2 = Math.min(i + 2, M - 1) * K;
-          const r3 = Math.min(i + 3, M - 1) * K;
-          for (let j = 0; j < N; j += 2) {
-            const c0 = j * K;
-            const c1 = Math.min(j + 1, N - 1) * K;
-            let s00 = 0,
-              s01 = 0,
-              s10 = 0,
-              s11 = 0,
-              s20 = 0,
-              s21 = 0,
-              s30 = 0,
-              s31 = 0;
-            for (let k = 0; k < K; k++) {
-              const y0 = bp[c0 + k]!;
-              const y1 = bp[c1 + k]!;
-              const x0 = ap[r0 + k]!;
-              const x1 = ap[r1 + k]!;
-              const x2 = ap[r2 + k]!;
-              const x3 = ap[r3 + k]!;
-              s00 += x0 * y0;
-              s01 += x0 * y1;
-              s10 += x1 * y0;
-              s11 += x1 * y1;
-              s20 += x2 * y0;
-              s21 += x2 * y1;
-              s30 += x3 * y0;
-              s31 += x3 * y1;
-            }
-            const sums = [s00, s01, s10, s11, s20, s21, s30, s31];
-            for (let q = 0; q < 4 && i + q < M; q++) {
-              const o = po! + (i + q) * som + j * son;
-              O[o] = r(sums[2 * q]!);
-              if (j + 1 < N) O[o + son] = r(sums[2 * q + 1]!);
-            }
-          }
-        }
-      },
-    );
+    matmulKernel(a, b, out, [arr(a), arr(b), arr(out)], round(out.dtype));
   },
 
   gather(x, dim, index, out) {
