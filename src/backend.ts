@@ -46,10 +46,19 @@ export interface Expr {
   readonly name?: string;
 }
 
-/** How a reduction combines elements: initial value, combine step, and optional finishing step. */
+/** A reduction in WGSL: initial accumulator, `step` of `acc` and element `v`, `combine` of two partials `a` and `b`. */
+export interface WgslReduce {
+  readonly init: string;
+  readonly step: string;
+  readonly combine: string;
+}
+
+/** How a reduction combines elements (the table is src/ops/reduce_exprs.ts). */
 export interface ReduceExpr {
   readonly init: string; // js expression
   readonly step: string; // js expression of `acc` and `v`, the new acc
+  /** WGSL forms by accumulator type (f32: floating inputs; i32: integers and bool); a missing one is not implemented on webgpu. */
+  readonly wgsl?: { readonly f32?: WgslReduce; readonly i32?: WgslReduce };
 }
 
 export type ScatterReduce = "none" | "sum" | "prod" | "mean" | "amax" | "amin";

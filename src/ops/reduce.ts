@@ -3,6 +3,7 @@
 // with indices, median, all/any). Reduced dims are moved last and handed to one reduce kernel.
 
 import type { ReduceExpr, View } from "../backend.js";
+import { AMAX, AMIN, NANSUM, normReduce, PROD, SUM } from "./reduce_exprs.js";
 import { isFloating, type DType } from "../dtype.js";
 import { fmtShape, normDims, normDim, reducedShape, type Shape } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -109,7 +110,7 @@ function extremumGrad(
 export const reducePrims = {
   sum: reducePrim(
     "sum",
-    { init: "0", step: "acc + v" },
+    SUM,
     toInt64,
     (g, { meta, params }) => [expand(restoreDims(g, meta[0]!.shape, params), [...meta[0]!.shape])],
     undefined,
@@ -117,7 +118,7 @@ export const reducePrims = {
   ),
   prod: reducePrim(
     "prod",
-    { init: "1", step: "acc * v" },
+    PROD,
     toInt64,
     (g, { inputs: [x], params }) => {
       const r = mul(restoreDims(g, x!.shape, params), prodOthers(x!, params.dims));
@@ -134,7 +135,7 @@ export const reducePrims = {
   // where() cannot give (it is NaN, not 0, where g is inf, e.g. nanmean of an all-NaN group)
   nansum: reducePrim(
     "nansum",
-    { init: "0", step: "v !== v ? acc : acc + v" },
+    NANSUM,
     toInt64,
     (g, { inputs: [x], params }) => [
       mul(expand(restoreDims(g, x!.shape, params), [...x!.shape]), logicalNot(isnan(x!))),
@@ -144,7 +145,7 @@ export const reducePrims = {
   ),
   amax: reducePrim(
     "amax",
-    { init: "-Infinity", step: "(v > acc || v !== v || acc !== acc) ? (acc !== acc ? acc : v) : acc" },
+    AMAX,
     same,
     extremumGrad,
     {
@@ -155,7 +156,7 @@ export const reducePrims = {
   ),
   amin: reducePrim(
     "amin",
-    { init: "Infinity", step: "(v < acc || v !== v || acc !== acc) ? (acc !== acc ? acc : v) : acc" },
+    AMIN,
     same,
     extremumGrad,
     {
@@ -349,18 +350,7 @@ export const normPrim: Prim<ReduceParams & { p: number }> = {
   },
   run(k, [x], out, p) {
     const v = moveReducedLast(x!, p.dims);
-    const e: ReduceExpr =
-      p.p === Infinity
-        ? { init: "0", step: "(Math.abs(v) > acc || v !== v) ? Math.abs(v) : acc" }
-        : p.p === -Infinity
-          ? { init: "Infinity", step: "(Math.abs(v) < acc || v !== v) ? Math.abs(v) : acc" }
-          : p.p === 0
-            ? { init: "0", step: "acc + (v !== 0 ? 1 : 0)" }
-            : p.p === 1
-              ? { init: "0", step: "acc + Math.abs(v)" }
-              : p.p === 2
-                ? { init: "0", step: "acc + v * v" }
-                : { init: "0", step: `acc + Math.pow(Math.abs(v), ${p.p})` };
+    const e = normReduce(p.p);
     k.reduce(e, v, p.dims.length, out);
     if (p.p === 2) k.map({ js: "Math.sqrt(a)" }, [out], out, []);
     else if (Number.isFinite(p.p) && p.p !== 0 && p.p !== 1) k.map({ js: `Math.pow(a, ${1 / p.p})` }, [out], out, []);

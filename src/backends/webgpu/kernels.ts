@@ -4,10 +4,11 @@
 // first (lavapipe runs them on the CPU); the tuned templates of issue 5 come later.
 // Inputs that share a buffer with the output are read from a snapshot copy.
 
-import type { ConvGeometry, Expr, Kernels, ReduceExpr, ScatterReduce, View } from "../../backend.js";
+import type { ConvGeometry, Expr, Kernels, ReduceExpr, ScatterReduce, View, WgslReduce } from "../../backend.js";
 import type { DType } from "../../dtype.js";
 import { numel, type Shape } from "../../shape.js";
 import { coalesce } from "../cpu/codegen.js";
+import { SUM } from "../../ops/reduce_exprs.js";
 import { dispatch, grid, pipeline, setErrorDecoder, snapshot, type BindKind } from "./gpu.js";
 import { convIm2col, convWeightGradIm2col, im2colApplies } from "./conv_im2col.js";
 import { tunedMatmul, tunedMatmulApplies } from "./matmul.js";
@@ -25,7 +26,6 @@ import {
   storeType,
   valueType,
   to3,
-  wgslFloat,
   type StoreType,
 } from "./wgsl.js";
 
@@ -193,69 +193,6 @@ fn main(${MAIN_ARGS}) {
 
 // ---- reduce -----------------------------------------------------------------------------------
 
-interface Reducer {
-  init: string;
-  /** New accumulator from `acc` and element `v`. */
-  step: string;
-  /** Combine two partial accumulators `a` and `b`. */
-  combine: string;
-}
-
-/** The WGSL form of the reductions ops pass as JS (ReduceExpr), by their `init|step` text. */
-function reducer(e: ReduceExpr, A: "f32" | "i32"): Reducer | null {
-  const f = A === "f32";
-  switch (`${e.init}|${e.step}`) {
-    case "0|acc + v":
-      return { init: "A(0)", step: "acc + v", combine: "a + b" };
-    case "1|acc * v":
-      return { init: "A(1)", step: "acc * v", combine: "a * b" };
-    case "0|v !== v ? acc : acc + v":
-      return { init: "A(0)", step: f ? "select(acc + v, acc, isnan_f(v))" : "acc + v", combine: "a + b" };
-    case "-Infinity|(v > acc || v !== v || acc !== acc) ? (acc !== acc ? acc : v) : acc":
-      return f
-        ? {
-            init: "-inf_f()",
-            step: "select(select(acc, v, v > acc || isnan_f(v)), acc, isnan_f(acc))",
-            combine: "select(select(a, b, b > a || isnan_f(b)), a, isnan_f(a))",
-          }
-        : { init: "i32(-2147483647 - 1)", step: "max(acc, v)", combine: "max(a, b)" };
-    case "Infinity|(v < acc || v !== v || acc !== acc) ? (acc !== acc ? acc : v) : acc":
-      return f
-        ? {
-            init: "inf_f()",
-            step: "select(select(acc, v, v < acc || isnan_f(v)), acc, isnan_f(acc))",
-            combine: "select(select(a, b, b < a || isnan_f(b)), a, isnan_f(a))",
-          }
-        : { init: "i32(2147483647)", step: "min(acc, v)", combine: "min(a, b)" };
-    case "0|(Math.abs(v) > acc || v !== v) ? Math.abs(v) : acc":
-      return f
-        ? {
-            init: "A(0)",
-            step: "select(acc, abs(v), abs(v) > acc || isnan_f(v))",
-            combine: "select(a, b, b > a || isnan_f(b))",
-          }
-        : null;
-    case "Infinity|(Math.abs(v) < acc || v !== v) ? Math.abs(v) : acc":
-      return f
-        ? {
-            init: "inf_f()",
-            step: "select(acc, abs(v), abs(v) < acc || isnan_f(v))",
-            combine: "select(a, b, b < a || isnan_f(b))",
-          }
-        : null;
-    case "0|acc + (v !== 0 ? 1 : 0)":
-      return { init: "A(0)", step: "acc + select(A(1), A(0), v == A(0))", combine: "a + b" };
-    case "0|acc + Math.abs(v)":
-      return { init: "A(0)", step: "acc + abs(v)", combine: "a + b" };
-    case "0|acc + v * v":
-      return { init: "A(0)", step: "acc + v * v", combine: "a + b" };
-  }
-  const m = /^acc \+ Math\.pow\(Math\.abs\(v\), (-?[0-9.]+(?:e[-+]?[0-9]+)?)\)$/.exec(e.step);
-  if (m && e.init === "0" && f)
-    return { init: "A(0)", step: `acc + pow_f(abs(v), ${wgslFloat(Number(m[1]))})`, combine: "a + b" };
-  return null;
-}
-
 /**
  * Reduce the trailing `nReduce` dims of x into out. One workgroup reduces one output's elements (a
  * strided loop per invocation, then a tree in workgroup memory); when there are few outputs with many
@@ -267,7 +204,7 @@ function reduce(e: ReduceExpr, x: View, nReduce: number, out: View): void {
   const op = "reduce";
   const bufs = buffers(op, [out], [x]);
   const A = computeType(x.dtype);
-  const r = reducer(e, A);
+  const r = e.wgsl?.[A];
   if (!r) notImplemented(`reduce with step '${e.step}'`, `for ${x.dtype}`);
   const k = x.shape.length - nReduce;
   const outer = x.shape.slice(0, k);
@@ -291,7 +228,7 @@ function reduce(e: ReduceExpr, x: View, nReduce: number, out: View): void {
   const partialType = A === "f32" ? "float32" : "int32";
   const partials = allocStorage(partialType, M * P, false);
   dispatch(reduceKernel(r, A, x.dtype, partialType), [partials.buffer!, bufs[1]!], xGeometry(0, P), grid(M * P));
-  const combine: Reducer = { ...r, step: r.combine.replace(/\ba\b/g, "acc").replace(/\bb\b/g, "v") };
+  const combine: WgslReduce = { ...r, step: r.combine.replace(/\ba\b/g, "acc").replace(/\bb\b/g, "v") };
   const second = reduceMeta([M], [P], 0, [P], [1], out.offset, 1);
   dispatch(reduceKernel(combine, A, partialType, out.dtype), [bufs[0]!, partials.buffer!], second, grid(M));
   freeStorage(partials);
@@ -335,7 +272,7 @@ const ROW_PER_INVOCATION_MAX = 64;
  * P, chunk, outer offsets..., inner offsets...]. With `perInvocation`, invocation w reduces all of
  * output w's elements alone (md[0] is then the number of outputs, P 1).
  */
-function reduceKernel(r: Reducer, A: "f32" | "i32", xType: DType, outType: DType, perInvocation = false) {
+function reduceKernel(r: WgslReduce, A: "f32" | "i32", xType: DType, outType: DType, perInvocation = false) {
   const key = `reduce|${perInvocation ? "rows" : "tree"}|${A}|${storeType(xType)}|${outType}|${r.init}|${r.step}|${r.combine}`;
   const binds: [string, BindKind, string][] = [
     ["dst", "w", storeType(outType)],
@@ -903,9 +840,6 @@ fn main(${MAIN_ARGS}) {
 }
 
 // ---- conv -------------------------------------------------------------------------------------
-
-/** The sum over the trailing dim, as `reduce` computes torch.sum. */
-const SUM: ReduceExpr = { init: "0", step: "acc + v" };
 
 /** dw = the convolution's weight gradient (see convWeightGradIm2col). */
 function convWeightGrad(gy: View, x: View, dw: View, g: ConvGeometry): void {
