@@ -11,7 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../src/index.js";
 import { cpuKernelInfo } from "../src/backends/cpu/native.js";
-import { makeModel } from "../examples/fashion_mnist.js";
+import { makeCnn, makeMlp } from "./models.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { nn, optim } = torch;
@@ -38,16 +38,6 @@ function timeIt(fn: () => unknown, inner: number): number {
     ts.push(((performance.now() - t0) * 1e3) / inner);
   }
   return median(ts);
-}
-
-function mlp(): torch.nn.Sequential {
-  return new nn.Sequential(
-    new nn.Linear(784, 256),
-    new nn.ReLU(),
-    new nn.Linear(256, 256),
-    new nn.ReLU(),
-    new nn.Linear(256, 10),
-  );
 }
 
 /** The cases, by the names overhead_torch.py uses. */
@@ -85,7 +75,7 @@ const cases: [string, () => number][] = [
   [
     "mlp_b1",
     () => {
-      const m = mlp();
+      const m = makeMlp();
       const x = torch.randn([1, 784]);
       return torch.noGrad(() => timeIt(() => m.forward(x), 200));
     },
@@ -93,7 +83,7 @@ const cases: [string, () => number][] = [
   [
     "cnn_b1",
     () => {
-      const m = makeModel();
+      const m = makeCnn();
       const x = torch.randn([1, 1, 28, 28]);
       return torch.noGrad(() => timeIt(() => m.forward(x), 50));
     },
@@ -101,7 +91,7 @@ const cases: [string, () => number][] = [
   [
     "mlp_train_b128",
     () => {
-      const m = mlp();
+      const m = makeMlp();
       const opt = new optim.SGD(m.parameters(), { lr: 0.01 });
       const x = torch.randn([128, 784]);
       const y = torch.randint(0, 10, [128]);

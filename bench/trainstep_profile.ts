@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 import * as torch from "../src/index.js";
 import type { Tensor } from "../src/index.js";
-import { makeModel } from "../examples/fashion_mnist.js";
+import { makeCnn, makeMlp } from "./models.js";
 import { cpuKernelInfo } from "../src/backends/cpu/native.js";
 
 const { nn, optim } = torch;
@@ -49,16 +49,6 @@ function trainCase(name: string, model: torch.nn.Module, x: Tensor, y: Tensor, a
   };
 }
 
-function mlp(): torch.nn.Module {
-  return new nn.Sequential(
-    new nn.Linear(784, 256),
-    new nn.ReLU(),
-    new nn.Linear(256, 256),
-    new nn.ReLU(),
-    new nn.Linear(256, 10),
-  );
-}
-
 torch.manualSeed(0);
 const xm = torch.randn([128, 784]);
 const ym = torch.randint(0, 10, [128]);
@@ -71,10 +61,10 @@ const w2 = torch.randn([64, 32, 3, 3]).requiresGrad_(true);
 const b2 = torch.randn([64]).requiresGrad_(true);
 
 const cases: Case[] = [
-  trainCase("mlp-sgd", mlp(), xm, ym, false),
-  trainCase("mlp-adam", mlp(), xm, ym, true),
-  trainCase("cnn-sgd", makeModel(), xc, yc, false),
-  trainCase("cnn-adam", makeModel(), xc, yc, true),
+  trainCase("mlp-sgd", makeMlp(), xm, ym, false),
+  trainCase("mlp-adam", makeMlp(), xm, ym, true),
+  trainCase("cnn-sgd", makeCnn(), xc, yc, false),
+  trainCase("cnn-adam", makeCnn(), xc, yc, true),
   {
     name: "conv",
     step() {

@@ -14,6 +14,7 @@
 import { writeFileSync } from "node:fs";
 import * as torch from "../src/index.js";
 import type { Tensor } from "../src/index.js";
+import { makeCnn, makeMlp } from "./models.js";
 
 // ---- options ------------------------------------------------------------------------------------
 
@@ -200,26 +201,6 @@ function torchTrain(model: torch.nn.Module, x: Tensor, y: Tensor): Contender {
   };
 }
 
-const mlp = () =>
-  new nn.Sequential(
-    new nn.Linear(784, 256),
-    new nn.ReLU(),
-    new nn.Linear(256, 256),
-    new nn.ReLU(),
-    new nn.Linear(256, 10),
-  );
-const cnn = () =>
-  new nn.Sequential(
-    new nn.Conv2d(1, 16, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(16, 32, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(32 * 7 * 7, 10),
-  );
-
 function torchAdd16(): Contender {
   const a = torch.randn([16], { device: dev });
   const b = torch.randn([16], { device: dev });
@@ -347,7 +328,7 @@ if (want("mlp")) {
       "mlp",
       `MLP 784-256-256-10 SGD step, batch ${mlpBatch}`,
       3 * fwd,
-      () => torchTrain(mlp(), torch.randn([mlpBatch, 784]), torch.tensor(labels(mlpBatch))),
+      () => torchTrain(makeMlp(), torch.randn([mlpBatch, 784]), torch.tensor(labels(mlpBatch))),
       () => tfMlp(mlpBatch, labels(mlpBatch)),
     ),
   );
@@ -359,7 +340,7 @@ if (want("cnn")) {
       "cnn",
       `CNN (README) SGD step, batch ${cnnBatch}`,
       3 * fwd,
-      () => torchTrain(cnn(), torch.randn([cnnBatch, 1, 28, 28]), torch.tensor(labels(cnnBatch))),
+      () => torchTrain(makeCnn(), torch.randn([cnnBatch, 1, 28, 28]), torch.tensor(labels(cnnBatch))),
       () => tfCnn(cnnBatch, labels(cnnBatch)),
     ),
   );

@@ -9,6 +9,7 @@
 
 import { fileURLToPath } from "node:url";
 import * as torch from "../src/index.js";
+import { makeModel } from "./fashion_mnist_model.js";
 
 const { nn, optim } = torch;
 const F = nn.functional;
@@ -20,20 +21,6 @@ const EMBEDDED = fileURLToPath(new URL("../data/fashion-mnist-subset", import.me
 function arg(names: string[], fallback: string): string {
   const i = process.argv.findIndex((a) => names.includes(a));
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-
-/** conv(1->16) relu pool, conv(16->32) relu pool, linear(32*7*7 -> 10). */
-export function makeModel(): torch.nn.Module {
-  return new nn.Sequential(
-    new nn.Conv2d(1, 16, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(16, 32, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(32 * 7 * 7, 10),
-  );
 }
 
 /** Fraction of correct predictions of `model` over a loader. */

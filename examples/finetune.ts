@@ -20,7 +20,7 @@ import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import * as torch from "../src/index.js";
-import { makeModel } from "./fashion_mnist.js";
+import { makeModel } from "./fashion_mnist_model.js";
 
 const { nn, optim } = torch;
 const F = nn.functional;

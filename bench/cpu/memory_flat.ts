@@ -6,7 +6,7 @@
 // The last line printed is a JSON record (bench/cpu/run.ts reads it).
 
 import * as torch from "../../src/index.js";
-import { makeModel } from "../../examples/fashion_mnist.js";
+import { makeModel } from "../../examples/fashion_mnist_model.js";
 
 const F = torch.nn.functional;
 

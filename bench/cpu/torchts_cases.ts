@@ -4,7 +4,7 @@
 // addon or TypeScript) is chosen by TORCHTS_KERNELS in the process environment.
 
 import * as torch from "../../src/index.js";
-import { makeModel as makeCnn } from "../../examples/fashion_mnist.js";
+import { makeCnn, makeMlp } from "../models.js";
 import type { CaseSpec } from "./cases.js";
 import { loadTrain } from "./fashion_data.js";
 
@@ -16,17 +16,6 @@ type Tensor = torch.Tensor;
 export interface PreparedCase {
   readonly step: () => unknown;
   readonly calls: number;
-}
-
-/** The MLP of the issue: 784-256-256-10 with ReLU. */
-function makeMlp(): torch.nn.Module {
-  return new nn.Sequential(
-    new nn.Linear(784, 256),
-    new nn.ReLU(),
-    new nn.Linear(256, 256),
-    new nn.ReLU(),
-    new nn.Linear(256, 10),
-  );
 }
 
 function makeModel(model: "mlp" | "cnn"): torch.nn.Module {
