@@ -93,6 +93,12 @@ export interface Kernels {
   argReduce(kind: "max" | "min", x: View, out: View): void;
   /** Inclusive scan along the last dim into `out`; for max/min also the index of the running extreme. */
   scan(kind: "sum" | "prod" | "max" | "min", x: View, out: View | null, indices: View | null): void;
+  /**
+   * Softmax (or, with `log`, log-softmax) along the last dim of floating x into out (same shape): per
+   * row, the max (NaN if any element is NaN), the sum of exp(x - max), then exp(x - max) / sum or
+   * x - max - log(sum).
+   */
+  softmax(x: View, out: View, log: boolean): void;
   /** Batched matmul: a (..., M, K) @ b (..., K, N) -> out (..., M, N); batch dims already broadcast. */
   matmul(a: View, b: View, out: View): void;
   /** out = x.gather(dim, index) */

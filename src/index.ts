@@ -66,6 +66,7 @@ export {
   type VarOptions,
   type Dims,
 } from "./ops/reduce.js";
+export { softmax, logSoftmax } from "./ops/softmax.js";
 export {
   gather,
   scatter,

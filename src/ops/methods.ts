@@ -6,6 +6,7 @@ import { toDType, type DType } from "../dtype.js";
 import * as ew from "./elementwise.js";
 import * as vw from "./views.js";
 import * as rd from "./reduce.js";
+import * as sm from "./softmax.js";
 import * as ix from "./indexing.js";
 import * as so from "./shape_ops.js";
 import * as st from "./sort.js";
@@ -130,6 +131,8 @@ const forwarded = {
   std: rd.std,
   norm: rd.norm,
   logsumexp: rd.logsumexp,
+  softmax: sm.softmax,
+  logSoftmax: sm.logSoftmax,
   all: rd.all,
   any: rd.any,
   countNonzero: rd.countNonzero,

@@ -106,6 +106,29 @@ const kernels: Kernels = {
     });
   },
 
+  softmax(x, out, log) {
+    // per row, in float64: the max (NaN if any element is), the sum of exp(x - max), then each output
+    const X = arr(x);
+    const O = arr(out);
+    const n = last(x.shape);
+    const [sx, so] = [last(x.strides), last(out.strides)];
+    const r = round(out.dtype);
+    walkRows([x, out], ([px, po]) => {
+      let m = -Infinity;
+      for (let i = 0; i < n; i++) {
+        const v = X[px! + i * sx]!;
+        if (v > m || v !== v) m = v;
+        if (v !== v) break;
+      }
+      let s = 0;
+      for (let i = 0; i < n; i++) s += Math.exp(X[px! + i * sx]! - m);
+      if (log) {
+        const ls = Math.log(s);
+        for (let i = 0; i < n; i++) O[po! + i * so] = r(X[px! + i * sx]! - m - ls);
+      } else for (let i = 0; i < n; i++) O[po! + i * so] = r(Math.exp(X[px! + i * sx]! - m) / s);
+    });
+  },
+
   matmul(a, b, out) {
     matmulKernel(a, b, out, [arr(a), arr(b), arr(out)], round(out.dtype));
   },

@@ -20,6 +20,7 @@ import {
   tryGather,
   tryMaxPoolIndices,
   tryScatter,
+  trySoftmax,
   tryStridedAccumulate,
 } from "./native_nn.js";
 import { fmtShape } from "../../shape.js";
@@ -379,6 +380,9 @@ export function withNativeKernels(ts: Kernels): Kernels {
           );
       },
     }),
+    softmax(x, out, log) {
+      if (!trySoftmax(a, x, out, log)) ts.softmax(x, out, log);
+    },
     stridedAccumulate(src, out, viewShape, viewStrides, viewOffset) {
       if (!tryStridedAccumulate(a, src, out, viewShape, viewStrides, viewOffset))
         ts.stridedAccumulate(src, out, viewShape, viewStrides, viewOffset);

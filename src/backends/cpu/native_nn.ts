@@ -18,6 +18,7 @@ export interface NnAddon {
   convWeightGrad?(gy: StorageArray, x: StorageArray, out: StorageArray, meta: Float64Array): void;
   maxPoolIndices?(x: StorageArray, out: StorageArray, meta: Float64Array): void;
   convInputGrad?(gy: StorageArray, w: StorageArray, out: StorageArray, meta: Float64Array): void;
+  softmax?(x: StorageArray, out: StorageArray, meta: Float64Array, log: boolean): void;
 }
 
 const isFloatArray = (a: StorageArray): a is Float32Array | Float64Array =>
@@ -25,6 +26,18 @@ const isFloatArray = (a: StorageArray): a is Float32Array | Float64Array =>
 
 /** Storage arrays that hold a dtype exactly as the addon reads it (int64 lives in a Float64Array). */
 const EXACT = new Set(["float32", "float64", "int64"]);
+
+/** Softmax / log-softmax along the last dim (float32, rows of any strides). */
+export function trySoftmax(a: NnAddon, x: View, out: View, log: boolean): boolean {
+  if (!a.softmax || x.dtype !== "float32" || out.dtype !== "float32") return false;
+  const X = arr(x);
+  const O = arr(out);
+  if (!(X instanceof Float32Array) || !(O instanceof Float32Array) || X.buffer === O.buffer) return false;
+  const nd = x.shape.length;
+  if (nd > 16) return false;
+  a.softmax(X, O, Float64Array.from([nd, x.offset, out.offset, ...x.shape, ...x.strides, ...out.strides]), log);
+  return true;
+}
 
 /** out[view positions] += src (float32 / float64). */
 export function tryStridedAccumulate(

@@ -470,6 +470,65 @@ fn main(${MAIN_ARGS}) {
   dispatch(kernel, bufs, meta, grid(Math.ceil(R / 64)));
 }
 
+/** Softmax / log-softmax along the last dim: one invocation per row makes three passes over it. */
+function softmax(x: View, out: View, log: boolean): void {
+  const op = log ? "log_softmax" : "softmax";
+  const bufs = buffers(op, [out], [x]);
+  const rows = x.shape.slice(0, -1);
+  const R = numel(rows);
+  if (R === 0) return;
+  if (!isFloatType(x.dtype)) notImplemented(op, `for ${x.dtype}`);
+  const binds: [string, BindKind, string][] = [
+    ["dst", "w", storeType(out.dtype)],
+    ["x", "r", storeType(x.dtype)],
+    ["md", "m", "i32"],
+  ];
+  const result = log ? "v - m - ls" : "exp_f(v - m) / s";
+  const kernel = pipeline(
+    `softmax|${log}|${storeType(x.dtype)}|${out.dtype}`,
+    binds.map((b) => b[1]),
+    () => `${prelude()}
+${decls(binds)}
+${offsetsFn(2)}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  let r = ${LINEAR_INDEX};
+  if (r >= md[0]) { return; }
+  let n = md[1];
+  let p = offsets_2(r, 4);
+  var m = -inf_f();
+  for (var i = 0; i < n; i++) {
+    let v = f32(x[p[0] + i * md[2]]);
+    if (isnan_f(v)) { m = v; break; }
+    m = max(m, v);
+  }
+  if (!isfinite_f(m)) {
+    // a NaN, an Inf or only -Inf in the row: every output is NaN (as inf - inf would give)
+    for (var i = 0; i < n; i++) { dst[p[1] + i * md[3]] = ${storeExpr(out.dtype, "nan_f()", true)}; }
+    return;
+  }
+  var s = 0.0;
+  for (var i = 0; i < n; i++) { s += exp_f(f32(x[p[0] + i * md[2]]) - m); }
+  let ls = log(s);
+  for (var i = 0; i < n; i++) {
+    let v = f32(x[p[0] + i * md[2]]);
+    dst[p[1] + i * md[3]] = ${storeExpr(out.dtype, result, true)};
+  }
+}`,
+  );
+  const meta = Int32Array.from([
+    R,
+    last(x.shape),
+    last(x.strides),
+    last(out.strides),
+    ...offsetsMeta(
+      rows,
+      [x, out].map((v) => ({ offset: v.offset, strides: v.strides.slice(0, -1) })),
+    ),
+  ]);
+  dispatch(kernel, bufs, meta, grid(Math.ceil(R / 64)));
+}
+
 function sort(x: View, descending: boolean, indices: View): void {
   const op = "sort";
   const bufs = buffers(op, [indices], [x]);
@@ -1068,6 +1127,7 @@ export const webgpuKernels: Kernels = {
   gather,
   scatter,
   sort,
+  softmax,
   conv,
   convWeightGrad,
   maxPoolIndices,

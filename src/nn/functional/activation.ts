@@ -1,6 +1,7 @@
 // nn.functional activations: the pointwise ones reuse the elementwise primitives of ops/elementwise.ts;
-// the rest (relu6, hardswish, hardsigmoid, logsigmoid, prelu, softmax family, glu) are compositions,
-// so autograd comes for free. Not here: the layers (nn/layers/activation.ts).
+// the rest (relu6, hardswish, hardsigmoid, logsigmoid, prelu, softmin, glu) are compositions, so
+// autograd comes for free; softmax and logSoftmax are a primitive of their own (ops/softmax.ts),
+// re-exported here. Not here: the layers (nn/layers/activation.ts).
 //
 // Where a composition selects between branches with `where`, the unselected branch is fed a harmless
 // value (`where(mask, x, 0)`), so an Inf there cannot turn a masked gradient into 0 * Inf = NaN.
@@ -10,11 +11,12 @@ import type { DType } from "../../dtype.js";
 import { normDim } from "../../shape.js";
 import * as ew from "../../ops/elementwise.js";
 import { inplace } from "../../ops/inplace.js";
-import { amax, sum } from "../../ops/reduce.js";
-import { reshape, squeeze, unsqueeze } from "../../ops/views.js";
+import { reshape } from "../../ops/views.js";
 import { chunk } from "../../ops/shape_ops.js";
 import { apply } from "../../ops/prim.js";
-import { noGrad } from "../../autograd/gradmode.js";
+import { castFor, softmax, softmaxDim } from "../../ops/softmax.js";
+
+export { softmax, logSoftmax } from "../../ops/softmax.js";
 
 /** Run `fn` out of place, or write its result into `x` (PyTorch's `inplace=True`). */
 function maybeInplace(x: Tensor, isInplace: boolean, name: string, fn: (t: Tensor) => Tensor): Tensor {
@@ -146,42 +148,6 @@ export function glu(x: Tensor, dim = -1): Tensor {
     throw new RangeError(`glu(): Halving dimension must be even, but dimension ${d} is size ${x.shape[d]}`);
   const [a, b] = chunk(x, 2, d);
   return ew.mul(a!, ew.sigmoid(b!));
-}
-
-/** PyTorch's legacy choice of softmax dim when none is given: 0 for 0-, 1- and 3-D inputs, else 1. */
-function softmaxDim(x: Tensor, dim: number | null | undefined, op: string): number {
-  if (dim === undefined || dim === null) return x.ndim === 0 || x.ndim === 1 || x.ndim === 3 ? 0 : 1;
-  return normDim(dim, x.ndim, op);
-}
-
-/** The input cast to `dtype` when given (PyTorch casts before the op, to avoid overflow). */
-function castFor(x: Tensor, dtype: DType | string | undefined, op: string): Tensor {
-  const xx = dtype ? ew.toDtype(x, dtype) : x;
-  if (!xx.isFloatingPoint())
-    throw new TypeError(`${op}(): expected a floating point input, got ${xx.dtype} (pass { dtype })`);
-  return xx;
-}
-
-/** exp(x) / sum(exp(x)) along `dim`, computed with the max subtracted. */
-export function softmax(x: Tensor, dim?: number | null, opts: { dtype?: DType | string } = {}): Tensor {
-  const xx = castFor(x, opts.dtype, "softmax");
-  const d = softmaxDim(xx, dim, "softmax");
-  if (xx.ndim === 0) return squeeze(softmax(unsqueeze(xx, 0), 0), 0);
-  if (xx.numel() === 0) return xx.clone();
-  const m = noGrad(() => amax(xx, d, true)); // a constant shift: no node holding saved tensors
-  const e = ew.exp(ew.sub(xx, m));
-  return ew.div(e, sum(e, d, true));
-}
-
-/** log(softmax(x)) along `dim`, computed stably. */
-export function logSoftmax(x: Tensor, dim?: number | null, opts: { dtype?: DType | string } = {}): Tensor {
-  const xx = castFor(x, opts.dtype, "log_softmax");
-  const d = softmaxDim(xx, dim, "log_softmax");
-  if (xx.ndim === 0) return squeeze(logSoftmax(unsqueeze(xx, 0), 0), 0);
-  if (xx.numel() === 0) return xx.clone();
-  const m = noGrad(() => amax(xx, d, true)); // a constant shift: no node holding saved tensors
-  const shifted = ew.sub(xx, m);
-  return ew.sub(shifted, ew.log(sum(ew.exp(shifted), d, true)));
 }
 
 /** softmax(-x) along `dim`. */
