@@ -340,6 +340,14 @@ fn main(${MAIN_ARGS}) {
   );
 }
 
+/** `offsetsMeta` of the rows of views whose last dim each kernel invocation walks itself. */
+function rowOffsetsMeta(rows: Shape, views: readonly View[]): number[] {
+  return offsetsMeta(
+    rows,
+    views.map((v) => ({ offset: v.offset, strides: v.strides.slice(0, -1) })),
+  );
+}
+
 /** WGSL `cmp(a, b)`: -1, 0 or 1 in sort order, NaN after every number (as PyTorch sorts). */
 function cmpFn(T: "f32" | "i32"): string {
   const nan =
@@ -395,13 +403,7 @@ fn main(${MAIN_ARGS}) {
   dst[md[3] + r] = ${storeExpr(out.dtype, "bi", false)};
 }`,
   );
-  const meta = Int32Array.from([
-    R,
-    last(x.shape),
-    last(x.strides),
-    out.offset,
-    ...offsetsMeta(rows, [{ offset: x.offset, strides: x.strides.slice(0, -1) }]),
-  ]);
+  const meta = Int32Array.from([R, last(x.shape), last(x.strides), out.offset, ...rowOffsetsMeta(rows, [x])]);
   dispatch(kernel, bufs, meta, grid(Math.ceil(R / 64)));
 }
 
@@ -462,10 +464,7 @@ fn main(${MAIN_ARGS}) {
     last(x.strides),
     out ? last(out.strides) : 0,
     indices ? last(indices.strides) : 0,
-    ...offsetsMeta(
-      rows,
-      views.map((v) => ({ offset: v.offset, strides: v.strides.slice(0, -1) })),
-    ),
+    ...rowOffsetsMeta(rows, views),
   ]);
   dispatch(kernel, bufs, meta, grid(Math.ceil(R / 64)));
 }
@@ -521,10 +520,7 @@ fn main(${MAIN_ARGS}) {
     last(x.shape),
     last(x.strides),
     last(out.strides),
-    ...offsetsMeta(
-      rows,
-      [x, out].map((v) => ({ offset: v.offset, strides: v.strides.slice(0, -1) })),
-    ),
+    ...rowOffsetsMeta(rows, [x, out]),
   ]);
   dispatch(kernel, bufs, meta, grid(Math.ceil(R / 64)));
 }
@@ -574,10 +570,7 @@ fn main(${MAIN_ARGS}) {
     last(x.strides),
     last(indices.strides),
     descending ? 1 : 0,
-    ...offsetsMeta(
-      rows,
-      [x, indices].map((v) => ({ offset: v.offset, strides: v.strides.slice(0, -1) })),
-    ),
+    ...rowOffsetsMeta(rows, [x, indices]),
   ]);
   dispatch(kernel, bufs, meta, grid(Math.ceil(total / 64)));
 }
@@ -1109,10 +1102,7 @@ fn main(${MAIN_ARGS}) {
     last(seq.strides),
     last(values.strides),
     last(out.strides),
-    ...offsetsMeta(
-      lead,
-      [seq, values, out].map((v) => ({ offset: v.offset, strides: v.strides.slice(0, -1) })),
-    ),
+    ...rowOffsetsMeta(lead, [seq, values, out]),
   ]);
   dispatch(kernel, bufs, meta, grid(Math.ceil(total / 64)));
 }
