@@ -515,6 +515,7 @@ napi_value Init(napi_env env, napi_value exports) {
   tts::register_conv_kernels(env, exports, &K);
   tts::register_optim_kernels(env, exports);
   tts::register_pool_kernels(env, exports);
+  tts::register_softmax_kernels(env, exports, &K);
   return exports;
 }
 

@@ -180,29 +180,31 @@ const T* weight_rows(const ConvJob<T>& j, const T* w, const int64_t* ws, int64_t
   return packed->data();
 }
 
-// col2im: the adjoint of im2col (input dilation 1): dx (laid out as the job's x) += cols (K x L) of
-// sample n, group gi, each column entry added where im2col read it.
+// col2im: the adjoint of im2col (input dilation 1): dx (laid out as the job's x) += the columns of the
+// output rows [r0, r1) (row r = (a0, a1), o2 positions each) of sample n, group gi, held in cols
+// (K x (r1 - r0) * o2, row-major), each entry added where im2col read it.
 template <class T>
-void col2im(const ConvJob<T>& j, int64_t n, int64_t gi, const T* cols, T* dx) {
-  const int64_t k0 = j.k[0], k1 = j.k[1], k2 = j.k[2], o0 = j.o[0], o1 = j.o[1], o2 = j.o[2];
-  const T* p = cols;
+void col2im(const ConvJob<T>& j, int64_t n, int64_t gi, const T* cols, int64_t r0, int64_t r1, T* dx) {
+  const int64_t k0 = j.k[0], k1 = j.k[1], k2 = j.k[2], o1 = j.o[1], o2 = j.o[2];
+  const int64_t ld = (r1 - r0) * o2;
+  const T* row = cols;
   for (int64_t c = 0; c < j.Cg; c++) {
     T* cb = dx + n * j.sn + (gi * j.Cg + c) * j.sc;
     for (int64_t t0 = 0; t0 < k0; t0++)
       for (int64_t t1 = 0; t1 < k1; t1++)
-        for (int64_t t2 = 0; t2 < k2; t2++) {
+        for (int64_t t2 = 0; t2 < k2; t2++, row += ld) {
           const int64_t lo = j.LO[t2], hi = j.HI[t2], first = j.FIRST[t2];
-          for (int64_t a0 = 0; a0 < o0; a0++) {
-            const int64_t e0 = j.T0[a0 * k0 + t0];
-            for (int64_t a1 = 0; a1 < o1; a1++, p += o2) {
-              const int64_t e1 = j.T1[a1 * k1 + t1];
-              if (e0 < 0 || e1 < 0) continue;
-              T* r = cb + e0 + e1 + first;
-              if (j.step == 1)
-                for (int64_t a2 = lo; a2 < hi; a2++) r[a2 - lo] += p[a2];
-              else
-                for (int64_t a2 = lo; a2 < hi; a2++) r[(a2 - lo) * j.step] += p[a2];
-            }
+          const T* p = row;
+          int64_t a0 = r0 / o1, a1 = r0 % o1;  // row r0, then stepped along (no division per row)
+          for (int64_t r = r0; r < r1; r++, p += o2) {
+            const int64_t e0 = j.T0[a0 * k0 + t0], e1 = j.T1[a1 * k1 + t1];
+            if (++a1 == o1) a1 = 0, a0++;
+            if (e0 < 0 || e1 < 0) continue;
+            T* q = cb + e0 + e1 + first;
+            if (j.step == 1)
+              for (int64_t a2 = lo; a2 < hi; a2++) q[a2 - lo] += p[a2];
+            else
+              for (int64_t a2 = lo; a2 < hi; a2++) q[(a2 - lo) * j.step] += p[a2];
           }
         }
   }

@@ -56,6 +56,8 @@ struct KernelSet {
   double (*sum_f32)(int64_t n, const float* x);
   /** acc[j] += sum over i < rows of x[i * rs + j], j < cols (columns contiguous). */
   void (*sum_cols_f32)(int64_t rows, int64_t cols, const float* x, int64_t rs, double* acc);
+  /** Softmax (log-softmax with `log`) of one contiguous row of n floats into out (which may be x). */
+  void (*softmax_row_f32)(int64_t n, const float* x, float* out, bool log);
 };
 
 const KernelSet* kernels_generic();

@@ -126,7 +126,12 @@ static void pack_a(int64_t mc, int64_t kc, const T* A, int64_t sam, int64_t sak,
   for (int64_t ip = 0; ip < mc; ip += MR) {
     const int64_t mr = imin<int64_t>(MR, mc - ip);
     const T* a = A + ip * sam;
-    if (sak == 1) {
+    if (sak == 1 && mr == MR) {
+      // a whole panel: per k one contiguous run of MR stores, the MR rows read as parallel streams
+      for (int64_t k = 0; k < kc; k++)
+#pragma GCC unroll 32
+        for (int i = 0; i < MR; i++) out[k * MR + i] = a[i * sam + k];
+    } else if (sak == 1) {
       for (int64_t i = 0; i < mr; i++)
         for (int64_t k = 0; k < kc; k++) out[k * MR + i] = a[i * sam + k];
     } else {
@@ -157,6 +162,11 @@ static void pack_b(int64_t p0, int64_t p1, int64_t kc, int64_t nc, const T* B, i
     } else if (sbn == 1) {
       for (int64_t k = 0; k < kc; k++)
         for (int64_t j = 0; j < NR; j++) o[k * NR + j] = j < nr ? b[k * sbk + j] : 0;
+    } else if (sbk == 1 && nr == NR) {
+      // a whole transposed panel: per k one contiguous run of NR stores, the NR columns read as streams
+      for (int64_t k = 0; k < kc; k++)
+#pragma GCC unroll 32
+        for (int j = 0; j < NR; j++) o[k * NR + j] = b[j * sbn + k];
     } else {
       for (int64_t j = 0; j < nr; j++)
         for (int64_t k = 0; k < kc; k++) o[k * NR + j] = b[j * sbn + k * sbk];
@@ -211,11 +221,17 @@ static void gemm_task(void* ctx, int64_t t) {
         micro<T>(j.kc, ap, bp, c, g.scm, accumulate);
       } else {
         micro<T>(j.kc, ap, bp, tile, NR, false);
-        for (int64_t i = 0; i < mr; i++)
-          for (int64_t jj = 0; jj < nr; jj++) {
-            T& o = c[i * g.scm + jj * g.scn];
-            o = accumulate ? o + tile[i * NR + jj] : tile[i * NR + jj];
-          }
+        const int64_t scn = g.scn;
+        for (int64_t i = 0; i < mr; i++) {
+          T* ci = c + i * g.scm;
+          const T* ti = tile + i * NR;
+          if (scn == 1 && accumulate)  // unit-stride rows: loops the compiler vectorizes
+            for (int64_t jj = 0; jj < nr; jj++) ci[jj] += ti[jj];
+          else if (scn == 1)
+            for (int64_t jj = 0; jj < nr; jj++) ci[jj] = ti[jj];
+          else
+            for (int64_t jj = 0; jj < nr; jj++) ci[jj * scn] = accumulate ? ci[jj * scn] + ti[jj] : ti[jj];
+        }
       }
     }
   }
@@ -619,7 +635,62 @@ static void sum_cols_f32(int64_t rows, int64_t cols, const float* x, int64_t rs,
   }
 }
 
-const KernelSet table = {TTS_NAME, gemm_f32, gemm_f64, map_unary_f32, map_binary_f32, sum_f32, sum_cols_f32};
+// ---- softmax of one contiguous row -----------------------------------------------------------------
+
+// The max (NaN if any element is), the sum of exp(x - max) in double, then exp(x - max) / sum or
+// x - max - log(sum). A row whose max is not finite (a NaN, an Inf, or only -Inf) is NaN throughout,
+// as inf - inf makes it in PyTorch. The tail shorter than a vector goes through a padded vector, so
+// every element sees the same exp.
+static void softmax_row_f32(int64_t n, const float* x, float* out, bool log_out) {
+  const float inf = __builtin_inff();
+  vf vm = vsplat(-inf);
+  vi vnan{};
+  int64_t i = 0;
+  for (; i + WF <= n; i += WF) {
+    const vf v = loadu<vf>(x + i);
+    vnan |= v != v;
+    vm = v > vm ? v : vm;
+  }
+  float m = -inf;
+  bool nan = false;
+  for (int k = 0; k < WF; k++) {
+    m = vm[k] > m ? vm[k] : m;
+    nan = nan || vnan[k] != 0;
+  }
+  for (; i < n; i++) {
+    m = x[i] > m ? x[i] : m;
+    nan = nan || x[i] != x[i];
+  }
+  if (nan || m == inf || m == -inf) {
+    for (i = 0; i < n; i++) out[i] = __builtin_nanf("");
+    return;
+  }
+  const int64_t body = n - n % WF;
+  float tail[WF];
+  for (int k = 0; k < WF; k++) tail[k] = body + k < n ? x[body + k] : -inf;
+  // sum of exp(x - m); softmax keeps the exponentials in out
+  vdw acc{};
+  for (i = 0; i < body; i += WF) {
+    const vf e = vexp(loadu<vf>(x + i) - m);
+    if (!log_out) storeu(out + i, e);
+    acc += __builtin_convertvector(e, vdw);
+  }
+  const vf et = vexp(loadu<vf>(tail) - m);
+  acc += __builtin_convertvector(et, vdw);
+  const double s = hsum(acc);
+  if (log_out) {
+    const float ls = static_cast<float>(__builtin_log(s));
+    for (i = 0; i < body; i += WF) storeu(out + i, loadu<vf>(x + i) - m - ls);
+    for (i = body; i < n; i++) out[i] = x[i] - m - ls;
+  } else {
+    const float sf = static_cast<float>(s);
+    for (i = 0; i < body; i += WF) storeu(out + i, loadu<vf>(out + i) / sf);
+    for (i = body; i < n; i++) out[i] = et[i - body] / sf;
+  }
+}
+
+const KernelSet table = {TTS_NAME,       gemm_f32,     gemm_f64,    map_unary_f32,
+                         map_binary_f32, sum_f32,      sum_cols_f32, softmax_row_f32};
 
 }  // namespace TTS_NS
 

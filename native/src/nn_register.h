@@ -16,4 +16,6 @@ void register_conv_kernels(napi_env env, napi_value exports, const KernelSet* co
 void register_pool_kernels(napi_env env, napi_value exports);
 /** sgdStep, adamStep (fused optimizer updates). */
 void register_optim_kernels(napi_env env, napi_value exports);
+/** softmax (softmax / log-softmax along the last dim); `k` as for register_conv_kernels. */
+void register_softmax_kernels(napi_env env, napi_value exports, const KernelSet* const* k);
 }  // namespace tts

@@ -498,6 +498,27 @@ const convCases: ConvCase[] = [
   },
   // 1-D
   { x: [2, 3, 17], w: [4, 3, 5], stride: [2], padding: [3], dilation: [2], inputDilation: [1], groups: 1 },
+  // enough columns (C/groups x taps x output positions > 2^18) that the input gradient works in several
+  // blocks of output rows, the last one partial; kernel dilation and a stride along the rows cross block edges
+  {
+    x: [1, 64, 40, 30],
+    w: [2, 64, 3, 3],
+    stride: [1, 2],
+    padding: [1, 1],
+    dilation: [2, 1],
+    inputDilation: [1, 1],
+    groups: 1,
+  },
+  // 3-D: blocks of output rows (a0, a1) that start and end inside an a0 plane
+  {
+    x: [1, 32, 6, 10, 12],
+    w: [2, 32, 3, 3, 3],
+    stride: [1, 1, 1],
+    padding: [1, 1, 1],
+    dilation: [1, 1, 1],
+    inputDilation: [1, 1, 1],
+    groups: 1,
+  },
   // many output channels, few positions (the transposed GEMM)
   {
     x: [2, 3, 4, 4],
@@ -1096,6 +1117,70 @@ describe("native max pooling indices", { skip: !native && "addon not built" }, (
               );
             }
     } finally {
+      setNumThreads(before);
+    }
+  });
+});
+
+describe("native softmax", { skip: !native && "addon not built" }, () => {
+  /** softmax / log-softmax of one row in float64, NaN throughout when its max is not finite. */
+  function reference(row: number[], log: boolean): number[] {
+    const m = row.some((v) => Number.isNaN(v)) ? NaN : Math.max(...row);
+    if (!Number.isFinite(m)) return row.map(() => NaN);
+    const s = row.reduce((a, v) => a + Math.exp(v - m), 0);
+    return row.map((v) => (log ? v - m - Math.log(s) : Math.exp(v - m) / s));
+  }
+
+  test("matches its definition on every ISA (tails, strided rows, NaN / Inf rows, large values, threads)", () => {
+    const before = getNumThreads();
+    try {
+      for (const isa of isas)
+        for (const threads of [1, 2])
+          for (const [shape, perm] of [
+            [[3, 37], undefined],
+            [[5, 16], undefined],
+            [[1, 1], undefined],
+            [
+              [2, 3, 21],
+              [2, 0, 1],
+            ],
+            [[64, 1000], undefined],
+          ] as [number[], number[] | undefined][])
+            for (const log of [false, true]) {
+              addon!.selectIsa(isa);
+              setNumThreads(threads);
+              const x = randomView("float32", shape, perm);
+              const X = (x.storage as CpuStorage).data;
+              for (let i = 0; i < X.length; i++) X[i]! *= 30;
+              const rows = offsets(x);
+              const n = shape[shape.length - 1]!;
+              const R = rows.length / n;
+              // row 0: large values; rows 1.. of the small cases: a NaN, an Inf, only -Inf
+              for (let k = 0; k < n; k++) X[rows[k]!] = 1e4 + k;
+              if (R >= 4) {
+                X[rows[n + 1]!] = NaN;
+                X[rows[2 * n]!] = Infinity;
+                for (let k = 0; k < n; k++) X[rows[3 * n + k]!] = -Infinity;
+              }
+              const out = view("float32", new Float32Array(rows.length + 1).fill(-7), shape, contiguous(shape), 1);
+              K.softmax(x, out, log);
+              const got = (out.storage as CpuStorage).data;
+              assert.equal(got[0], -7, "writes before the output");
+              for (let r = 0; r < R; r++) {
+                const want = reference(
+                  rows.slice(r * n, (r + 1) * n).map((o) => X[o]!),
+                  log,
+                );
+                for (let k = 0; k < n; k++) {
+                  const g = got[1 + r * n + k]!;
+                  const w = want[k]!;
+                  const ok = Number.isNaN(w) ? Number.isNaN(g) : Math.abs(g - w) <= 4e-7 * Math.max(1, Math.abs(w));
+                  if (!ok) assert.fail(`${isa} ${threads}T ${shape} log=${log} row ${r} [${k}]: ${g}, expected ${w}`);
+                }
+              }
+            }
+    } finally {
+      addon?.selectIsa(startIsa);
       setNumThreads(before);
     }
   });
