@@ -1,7 +1,7 @@
 // The TS kernels' matmul. Each output element is the float64 sum of its K products in order
-// k = 0, 1, ..., K-1, rounded once to the output dtype (exact for every dtype's values). An operand
-// that is unit-stride along K (a contiguous left operand, a linear layer's weight read as its
-// transpose) is read in place; any other is first copied into a unit-stride float64 panel per batch.
+// k = 0, 1, ..., K-1, rounded once to the output dtype (exact for every dtype's values). Operands are
+// copied into unit-stride float64 panels per batch, except one that is already unit-stride along K
+// and read by few outputs (a linear layer's weight at batch 1), which is read in place.
 // Outputs are computed in blocks of 4 rows x 2 columns (every value loaded is used 2 or 4 times);
 // rows left over, and matrices of fewer than 4 rows (batch-1 inference), in blocks of 1 row x 4 columns.
 
@@ -10,6 +10,9 @@ import type { StorageArray } from "../../dtype.js";
 import { walk } from "./walk.js";
 
 type Values = ArrayLike<number>;
+
+/** Output columns (rows) from which a unit-stride A (B) is packed anyway: it is read that many times. */
+const PACK_REUSE = 8;
 
 /** out = a @ b over the batch dims, reading A and B and writing O (the views' arrays); `round` to the output dtype. */
 export function matmulKernel(
@@ -26,8 +29,10 @@ export function matmulKernel(
   const [sam, sak] = [a.strides[nd - 2]!, a.strides[nd - 1]!];
   const [sbk, sbn] = [b.strides[nd - 2]!, b.strides[nd - 1]!];
   const [som, son] = [out.strides[nd - 2]!, out.strides[nd - 1]!];
-  const ap = sak === 1 || K <= 1 ? null : new Float64Array(M * K); // ap[i * K + k] = a[i, k]
-  const bp = sbk === 1 || K <= 1 ? null : new Float64Array(N * K); // bp[j * K + k] = b[k, j]
+  // an operand is packed unless it is unit-stride along K and used by few rows / columns of the
+  // output: packing costs a pass over it, and mixing typed-array kinds in the inner loop costs speed
+  const ap = K > 1 && (sak !== 1 || N >= PACK_REUSE) ? new Float64Array(M * K) : null; // ap[i * K + k] = a[i, k]
+  const bp = K > 1 && (sbk !== 1 || M >= PACK_REUSE) ? new Float64Array(N * K) : null; // bp[j * K + k] = b[k, j]
   walk(
     out.shape.slice(0, nd - 2),
     [a, b, out].map((v) => v.strides.slice(0, nd - 2)),
