@@ -65,18 +65,20 @@ export function castFor(x: Tensor, dtype: DType | string | undefined, op: string
 
 /** exp(x) / sum(exp(x)) along `dim`, computed with the max subtracted. */
 export function softmax(x: Tensor, dim?: number | null, opts: { dtype?: DType | string } = {}): Tensor {
-  const xx = castFor(x, opts.dtype, "softmax");
-  const d = softmaxDim(xx, dim, "softmax");
-  if (xx.ndim === 0) return squeeze(softmax(unsqueeze(xx, 0), 0), 0);
-  if (xx.numel() === 0) return xx.clone();
-  return softmaxAlong(xx, d, false);
+  return softmaxOp(x, dim, opts.dtype, false);
 }
 
 /** log(softmax(x)) along `dim`, computed stably. */
 export function logSoftmax(x: Tensor, dim?: number | null, opts: { dtype?: DType | string } = {}): Tensor {
-  const xx = castFor(x, opts.dtype, "log_softmax");
-  const d = softmaxDim(xx, dim, "log_softmax");
-  if (xx.ndim === 0) return squeeze(logSoftmax(unsqueeze(xx, 0), 0), 0);
+  return softmaxOp(x, dim, opts.dtype, true);
+}
+
+/** softmax or logSoftmax: cast, PyTorch's default dim, 0-dim and empty inputs, then the primitive. */
+function softmaxOp(x: Tensor, dim: number | null | undefined, dtype: DType | string | undefined, log: boolean): Tensor {
+  const op = log ? "log_softmax" : "softmax";
+  const xx = castFor(x, dtype, op);
+  const d = softmaxDim(xx, dim, op);
+  if (xx.ndim === 0) return squeeze(softmaxOp(unsqueeze(xx, 0), 0, undefined, log), 0);
   if (xx.numel() === 0) return xx.clone();
-  return softmaxAlong(xx, d, true);
+  return softmaxAlong(xx, d, log);
 }

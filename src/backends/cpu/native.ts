@@ -24,6 +24,7 @@ import {
   tryStridedAccumulate,
 } from "./native_nn.js";
 import { fmtShape } from "../../shape.js";
+import { SUM } from "../../ops/reduce_exprs.js";
 import type { OptimAddon } from "./native_optim.js";
 
 /** The functions the addon exports (native/src/addon.cc, and the NN kernels of ./native_nn.ts). */
@@ -338,7 +339,7 @@ export function withNativeKernels(ts: Kernels): Kernels {
         ts.map(expr, inputs, out, scalars);
     },
     reduce(expr, x, nReduce, out) {
-      if (expr.init !== "0" || expr.step !== "acc + v" || !trySum(a, x, nReduce, out)) ts.reduce(expr, x, nReduce, out);
+      if (expr !== SUM || !trySum(a, x, nReduce, out)) ts.reduce(expr, x, nReduce, out);
     },
     matmul(x, y, out) {
       if (!tryMatmul(a, x, y, out)) ts.matmul(x, y, out);

@@ -340,6 +340,22 @@ fn main(${MAIN_ARGS}) {
   );
 }
 
+/**
+ * The start of a row kernel's WGSL: helpers, bindings, and `main` up to `p`, the offsets of row `r`
+ * in each of `k` operands (md[0] rows of md[1] elements; the rows' offset metadata from word `base`).
+ */
+function rowKernelHead(binds: readonly [string, BindKind, string][], k: number, base: number): string {
+  return `${prelude()}
+${decls(binds)}
+${offsetsFn(k)}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  let r = ${LINEAR_INDEX};
+  if (r >= md[0]) { return; }
+  let n = md[1];
+  let p = offsets_${k}(r, ${base});`;
+}
+
 /** `offsetsMeta` of the rows of views whose last dim each kernel invocation walks itself. */
 function rowOffsetsMeta(rows: Shape, views: readonly View[]): number[] {
   return offsetsMeta(
@@ -380,21 +396,13 @@ function argReduce(kind: "max" | "min", x: View, out: View): void {
   const kernel = pipeline(
     `argReduce|${kind}|${A}|${storeType(x.dtype)}|${out.dtype}`,
     binds.map((b) => b[1]),
-    () => `${prelude()}
-${decls(binds)}
-${offsetsFn(1)}
-@compute @workgroup_size(64)
-fn main(${MAIN_ARGS}) {
-  let r = ${LINEAR_INDEX};
-  if (r >= md[0]) { return; }
-  let n = md[1];
+    () => `${rowKernelHead(binds, 1, 4)}
   let s = md[2];
-  let p = offsets_1(r, 4)[0];
-  var best = ${A}(x[p]);
+  var best = ${A}(x[p[0]]);
   var bi = 0;
   for (var i = 1; i < n; i++) {
     if (${nan("best")}) { break; }
-    let v = ${A}(x[p + i * s]);
+    let v = ${A}(x[p[0] + i * s]);
     if (${nan("v")} || v ${kind === "max" ? ">" : "<"} best) {
       best = v;
       bi = i;
@@ -437,15 +445,7 @@ function scan(kind: "sum" | "prod" | "max" | "min", x: View, out: View | null, i
   const kernel = pipeline(
     `scan|${kind}|${A}|${storeType(x.dtype)}|${out?.dtype}|${indices?.dtype}`,
     binds.map((b) => b[1]),
-    () => `${prelude()}
-${decls(binds)}
-${offsetsFn(3)}
-@compute @workgroup_size(64)
-fn main(${MAIN_ARGS}) {
-  let r = ${LINEAR_INDEX};
-  if (r >= md[0]) { return; }
-  let n = md[1];
-  let p = offsets_3(r, 5);
+    () => `${rowKernelHead(binds, 3, 5)}
   var acc: ${A} = ${A}(0);
   var comp: ${A} = ${A}(0);
   var ai = 0;
@@ -486,15 +486,7 @@ function softmax(x: View, out: View, log: boolean): void {
   const kernel = pipeline(
     `softmax|${log}|${storeType(x.dtype)}|${out.dtype}`,
     binds.map((b) => b[1]),
-    () => `${prelude()}
-${decls(binds)}
-${offsetsFn(2)}
-@compute @workgroup_size(64)
-fn main(${MAIN_ARGS}) {
-  let r = ${LINEAR_INDEX};
-  if (r >= md[0]) { return; }
-  let n = md[1];
-  let p = offsets_2(r, 4);
+    () => `${rowKernelHead(binds, 2, 4)}
   var m = -inf_f();
   for (var i = 0; i < n; i++) {
     let v = f32(x[p[0] + i * md[2]]);
