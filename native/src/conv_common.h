@@ -12,6 +12,8 @@
 namespace tts {
 namespace conv {
 
+struct Shifted;  // conv_shifted.h
+
 template <class T>
 struct ConvJob {
   const T* x;  // at the input's offset
@@ -24,6 +26,7 @@ struct ConvJob {
   std::vector<int64_t> T0, T1, T2, LO, HI, FIRST;
   int64_t step;
   bool dense, direct, transposed, layout_t;
+  const Shifted* shifted = nullptr;  // the stride-1 shifted-row geometry, where it is used
 };
 
 /** One GEMM with the addon's selected kernel variant (conv_kernels.cc). */

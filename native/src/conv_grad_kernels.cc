@@ -1,12 +1,15 @@
 // Native gradients of the `convolution` primitive (src/ops/conv.ts). Weight gradient (convWeightGrad):
 // per sample, im2col and one GEMM dY (Og x L) @ cols^T (dot products when C/groups x taps is small),
 // summed over the batch in per-thread partial sums. Input gradient (convInputGrad, input dilation 1):
-// per sample and block of output rows, columns W^T @ dY added back into dx by col2im. float32 and float64.
+// per sample and block of output rows, columns W^T @ dY added back into dx by col2im. The stride-1
+// weight gradient reads shifted rows of a padded copy of the input instead of im2col (conv_shifted.h).
+// float32 and float64.
 #include <cstdint>
 #include <type_traits>
 #include <vector>
 
 #include "conv_common.h"
+#include "conv_shifted.h"
 #include "kernels.h"
 #include "napi_util.h"
 
@@ -105,17 +108,60 @@ void wgrad_share(void* ctx, int64_t s) {
     }
 }
 
+// The stride-1 weight gradient of a share's samples (wgrad_share's alternative), transposed: per sample
+// and group, dW_g^T (K x Og) += the input copy's shifted rows (K x Lp) @ dY's grid rows^T (Lp x Og).
+template <class T>
+void wgrad_shifted_share(void* ctx, int64_t s) {
+  const WGradJob<T>& w = *static_cast<WGradJob<T>*>(ctx);
+  const ConvJob<T>& j = *w.j;
+  const Shifted& sx = *j.shifted;
+  const int64_t n0 = s * j.N / w.shares, n1 = (s + 1) * j.N / w.shares;
+  T* xp = static_cast<T*>(scratch(3, sizeof(T) * (sx.size + j.Og * sx.Lp)));
+  T* gz = xp + sx.size;
+  T* acc = w.acc + s * j.Og * j.G * j.K;
+  for (int64_t n = n0; n < n1; n++)
+    for (int64_t gi = 0; gi < j.G; gi++) {
+      pad_copy(sx, j.Cg, j.x + n * j.sn + gi * j.Cg * j.sc, j.sc, j.inSt, xp);
+      to_grid(sx, j.Og, w.gy + n * w.gn + gi * j.Og * w.gc, w.gc, gz);
+      GemmArgs g = {j.K, j.Og, sx.Lp, xp, 0, 1, gz, 1, sx.Lp, acc + gi * j.K * j.Og, j.Og, 1};
+      g.arow = sx.rows.data();
+      g.accumulate = true;
+      gemm(g, sizeof(T) == 8, false);
+    }
+}
+
 // The weight gradient into out (O x K, contiguous): batch shares on the pool, partial sums added in
 // share order (the same result at any thread count for a given share count).
 template <class T>
 void run_wgrad(ConvJob<T>& j, const T* gy, int64_t gn, int64_t gc, T* out) {
   setup_taps(j);
+  Shifted shifted;
+  if (shifted_applies(j)) {
+    shifted = shifted_geometry(j.Cg, j.inS, j.pad, j.k, j.dil, j.o);
+    j.shifted = &shifted;
+  }
   const int64_t OK = j.Og * j.G * j.K;
   const int threads = num_threads();
   const int64_t shares = threads > 1 && j.N >= threads ? threads : 1;
+  for (int64_t i = 0; i < OK; i++) out[i] = 0;
+  if (j.shifted) {  // partial sums per share, each (G, K, Og): added in share order and transposed
+    std::vector<T> partial(shares * OK);
+    WGradJob<T> w{&j, gy, gn, gc, partial.data(), shares};
+    if (shares > 1)
+      parallel_for(shares, wgrad_shifted_share<T>, &w);
+    else
+      wgrad_shifted_share<T>(&w, 0);
+    for (int64_t s = 0; s < shares; s++)
+      for (int64_t g = 0; g < j.G; g++) {
+        const T* p = partial.data() + s * OK + g * j.K * j.Og;
+        T* o = out + g * j.Og * j.K;
+        for (int64_t k = 0; k < j.K; k++)
+          for (int64_t c = 0; c < j.Og; c++) o[c * j.K + k] += p[k * j.Og + c];
+      }
+    return;
+  }
   std::vector<T> partial(shares > 1 ? shares * OK : 0);
   WGradJob<T> w{&j, gy, gn, gc, shares > 1 ? partial.data() : out, shares};
-  for (int64_t i = 0; i < OK; i++) out[i] = 0;
   if (shares > 1) {
     parallel_for(shares, wgrad_share<T>, &w);
     for (int64_t s = 0; s < shares; s++)

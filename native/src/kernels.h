@@ -30,7 +30,11 @@ enum MapOp : int {
   OP_COUNT = 18,
 };
 
-/** One matrix product C (M x N) = A (M x K) @ B (K x N), element strides in units of T. */
+/**
+ * One matrix product C (M x N) (or C += with `accumulate`) = A (M x K) @ B (K x N), element strides in
+ * units of T. With `arow`, row i of A starts at A + arow[i] and has unit k stride (the shifted input rows
+ * of a stride-1 convolution's weight gradient).
+ */
 struct GemmArgs {
   int64_t M, N, K;
   const void* A;
@@ -39,6 +43,8 @@ struct GemmArgs {
   int64_t sbk, sbn;
   void* C;
   int64_t scm, scn;
+  const int64_t* arow = nullptr;
+  bool accumulate = false;  // C += A @ B
 };
 
 /** The kernels of one ISA variant. */

@@ -119,22 +119,100 @@ __attribute__((noinline)) static void micro(int64_t kc, const T* __restrict a, c
     }
 }
 
-// Pack rows [0, mc) x cols [0, kc) of A into MR-row panels, k-major, zero-padded to whole panels.
+// ---- In-register transposes (for packing GEMM operands that run along K) ---------------------------
+
+typedef int64_t vl __attribute__((vector_size(TTS_VBYTES)));
 template <class T>
-static void pack_a(int64_t mc, int64_t kc, const T* A, int64_t sam, int64_t sak, T* out) {
-  constexpr int MR = Blocking<T>::MR;
+struct Lanes;  // the integer vector that indexes a vector of T
+template <>
+struct Lanes<float> {
+  typedef vi I;
+};
+template <>
+struct Lanes<double> {
+  typedef vl I;
+};
+
+// Lane indices of one transpose round (see transpose_round) into the pair (r[i], r[i + B]).
+template <class T, int B, bool HI>
+static inline typename Lanes<T>::I transpose_mask() {
+  constexpr int W = TTS_VBYTES / int(sizeof(T));
+  typename Lanes<T>::I m;
+#pragma GCC unroll 16
+  for (int p = 0; p < W; p++) {
+    const int c = p / (2 * B) * (2 * B), q = p % (2 * B);
+    m[p] = HI ? (q < B ? c + B + q : W + c + q) : (q < B ? c + q : W + c + q - B);
+  }
+  return m;
+}
+
+// One round of a W x W transpose held in W vectors: in every 2B x 2B block of lanes, the two B x B
+// blocks off the diagonal swap. Rounds B = W / 2, W / 4, ..., 1 transpose the whole.
+template <class T, int B>
+static inline void transpose_round(typename Blocking<T>::V* r) {
+  constexpr int W = TTS_VBYTES / int(sizeof(T));
+#pragma GCC unroll 16
+  for (int i = 0; i < W; i++)
+    if ((i & B) == 0) {
+      const auto lo = __builtin_shuffle(r[i], r[i + B], transpose_mask<T, B, false>());
+      const auto hi = __builtin_shuffle(r[i], r[i + B], transpose_mask<T, B, true>());
+      r[i] = lo;
+      r[i + B] = hi;
+    }
+}
+template <class T, int B>
+struct TransposeRounds {
+  static inline void run(typename Blocking<T>::V* r) {
+    transpose_round<T, B>(r);
+    TransposeRounds<T, B / 2>::run(r);
+  }
+};
+template <class T>
+struct TransposeRounds<T, 0> {
+  static inline void run(typename Blocking<T>::V*) {}
+};
+/** r (W vectors of W lanes) = its transpose. */
+template <class T>
+static inline void transpose(typename Blocking<T>::V* r) {
+  TransposeRounds<T, TTS_VBYTES / int(sizeof(T)) / 2>::run(r);
+}
+
+// Pack rows [0, mc) x cols [0, kc) of A into MR-row panels, k-major, zero-padded to whole panels. With
+// arow (unit k stride only), row i starts at A + arow[i].
+template <class T>
+static void pack_a(int64_t mc, int64_t kc, const T* A, int64_t sam, int64_t sak, const int64_t* arow, T* out) {
+  typedef Blocking<T> BL;
+  constexpr int MR = BL::MR;
   for (int64_t ip = 0; ip < mc; ip += MR) {
     const int64_t mr = imin<int64_t>(MR, mc - ip);
-    const T* a = A + ip * sam;
-    if (sak == 1 && mr == MR) {
-      // a whole panel: per k one contiguous run of MR stores, the MR rows read as parallel streams
-      for (int64_t k = 0; k < kc; k++)
+    if (sak == 1) {
+      const T* a[MR];
+      for (int64_t i = 0; i < mr; i++) a[i] = arow ? A + arow[ip + i] : A + (ip + i) * sam;
+      int64_t k = 0;
+      if (mr == MR && MR <= BL::W) {
+        // W values of each row per load, transposed in registers; each store of W lanes writes one k's
+        // MR values (the rest is overwritten by the next k, or lies in the slack past the end)
+        typedef typename BL::V V;
+        for (; k + BL::W <= kc; k += BL::W) {
+          V r[BL::W];
+#pragma GCC unroll 16
+          for (int i = 0; i < BL::W; i++) r[i] = i < MR ? loadu<V>(a[i] + k) : V{};
+          transpose<T>(r);
+#pragma GCC unroll 16
+          for (int e = 0; e < BL::W; e++) storeu(out + (k + e) * MR, r[e]);
+        }
+      }
+      if (mr == MR) {
+        // per k one contiguous run of MR stores, the MR rows read as parallel streams
+        for (; k < kc; k++)
 #pragma GCC unroll 32
-        for (int i = 0; i < MR; i++) out[k * MR + i] = a[i * sam + k];
-    } else if (sak == 1) {
-      for (int64_t i = 0; i < mr; i++)
-        for (int64_t k = 0; k < kc; k++) out[k * MR + i] = a[i * sam + k];
+          for (int i = 0; i < MR; i++) out[k * MR + i] = a[i][k];
+      } else {
+        for (int64_t i = 0; i < mr; i++)
+          for (int64_t q = k; q < kc; q++) out[q * MR + i] = a[i][q];
+      }
     } else {
+      const T* a = A + ip * sam;
       for (int64_t k = 0; k < kc; k++)
         for (int64_t i = 0; i < mr; i++) out[k * MR + i] = a[i * sam + k * sak];
     }
@@ -163,8 +241,19 @@ static void pack_b(int64_t p0, int64_t p1, int64_t kc, int64_t nc, const T* B, i
       for (int64_t k = 0; k < kc; k++)
         for (int64_t j = 0; j < NR; j++) o[k * NR + j] = j < nr ? b[k * sbk + j] : 0;
     } else if (sbk == 1 && nr == NR) {
-      // a whole transposed panel: per k one contiguous run of NR stores, the NR columns read as streams
-      for (int64_t k = 0; k < kc; k++)
+      // a whole transposed panel: W x W blocks (W columns, W values of k) transposed in registers
+      typedef typename BL::V V;
+      int64_t k = 0;
+      for (; k + BL::W <= kc; k += BL::W)
+        for (int h = 0; h < BL::NV; h++) {
+          V r[BL::W];
+#pragma GCC unroll 16
+          for (int e = 0; e < BL::W; e++) r[e] = loadu<V>(b + (h * BL::W + e) * sbn + k);
+          transpose<T>(r);
+#pragma GCC unroll 16
+          for (int e = 0; e < BL::W; e++) *reinterpret_cast<V*>(o + (k + e) * NR + h * BL::W) = r[e];
+        }
+      for (; k < kc; k++)
 #pragma GCC unroll 32
         for (int j = 0; j < NR; j++) o[k * NR + j] = b[j * sbn + k];
     } else {
@@ -205,10 +294,13 @@ static void gemm_task(void* ctx, int64_t t) {
   const int64_t ic = ib * j.mc, mc = imin<int64_t>(j.mc, g.M - ic);
   const int64_t q0 = j.npanels * s / j.nsplit, q1 = j.npanels * (s + 1) / j.nsplit;
   if (q0 >= q1 || mc <= 0) return;
-  T* Ap = static_cast<T*>(scratch(1, sizeof(T) * j.mc * BL::KC));
-  pack_a<T>(mc, j.kc, static_cast<const T*>(g.A) + ic * g.sam + j.pc * g.sak, g.sam, g.sak, Ap);
+  T* Ap = static_cast<T*>(scratch(1, sizeof(T) * (j.mc * BL::KC + BL::W)));  // + slack for pack_a's stores
+  if (g.arow)
+    pack_a<T>(mc, j.kc, static_cast<const T*>(g.A) + j.pc, 0, 1, g.arow + ic, Ap);
+  else
+    pack_a<T>(mc, j.kc, static_cast<const T*>(g.A) + ic * g.sam + j.pc * g.sak, g.sam, g.sak, nullptr, Ap);
   T* C = static_cast<T*>(g.C);
-  const bool accumulate = j.pc > 0;
+  const bool accumulate = j.pc > 0 || g.accumulate;
   alignas(64) T tile[MR * NR];
   for (int64_t q = q0; q < q1; q++) {
     const int64_t jr = q * NR, nr = imin<int64_t>(NR, j.nc - jr);
@@ -352,7 +444,7 @@ static void small_m_task(void* ctx, int64_t t) {
 // Whether the few-rows path took the product (at most 4 rows, and a layout it reads with unit stride).
 template <class T>
 static bool gemm_small_m(const GemmArgs& g, bool parallel) {
-  if (g.M > 4 || !((g.sbk == 1 && g.sak == 1) || (g.sbn == 1 && g.scn == 1))) return false;
+  if (g.M > 4 || g.arow || g.accumulate || !((g.sbk == 1 && g.sak == 1) || (g.sbn == 1 && g.scn == 1))) return false;
   const int64_t tasks = (g.N + 63) / 64;
   if (parallel && num_threads() > 1 && tasks > 1 && g.M * g.N * g.K >= (int64_t(1) << 20))
     parallel_for(tasks, small_m_task<T>, const_cast<GemmArgs*>(&g));
@@ -368,6 +460,7 @@ static void gemm(const GemmArgs& g, bool parallel) {
   if (g.M <= 0 || g.N <= 0) return;
   T* C = static_cast<T*>(g.C);
   if (g.K <= 0) {
+    if (g.accumulate) return;
     for (int64_t i = 0; i < g.M; i++)
       for (int64_t j = 0; j < g.N; j++) C[i * g.scm + j * g.scn] = 0;
     return;
@@ -386,13 +479,18 @@ static void gemm(const GemmArgs& g, bool parallel) {
   const int64_t ppb = (panels + j.mb - 1) / j.mb;
   j.mb = (panels + ppb - 1) / ppb;
   j.mc = ppb * BL::MR;
+  // K in blocks of at most KC of about equal size (whole vectors where possible): a short last block
+  // would load and store C for little work
+  const int64_t kblocks = (g.K + BL::KC - 1) / BL::KC;
+  int64_t kstep = (g.K + kblocks - 1) / kblocks;
+  kstep = imin<int64_t>(BL::KC, (kstep + BL::W - 1) / BL::W * BL::W);
   for (j.jc = 0; j.jc < g.N; j.jc += BL::NC) {
     j.nc = imin<int64_t>(BL::NC, g.N - j.jc);
     j.npanels = (j.nc + NR - 1) / NR;
     j.nsplit = 1;
     if (par && j.mb < threads) j.nsplit = imin<int64_t>(j.npanels, (threads + j.mb - 1) / j.mb);
-    for (j.pc = 0; j.pc < g.K; j.pc += BL::KC) {
-      j.kc = imin<int64_t>(BL::KC, g.K - j.pc);
+    for (j.pc = 0; j.pc < g.K; j.pc += kstep) {
+      j.kc = imin<int64_t>(kstep, g.K - j.pc);
       j.Bpw = static_cast<T*>(scratch(0, sizeof(T) * BL::KC * j.npanels * NR));
       j.Bp = j.Bpw;
       const int64_t packs = (j.npanels + 7) / 8;
