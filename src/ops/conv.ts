@@ -24,7 +24,8 @@ import type { ConvGeometry } from "../backend.js";
 import { fmtShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { apply, type Prim } from "./prim.js";
-import { dtypeCName } from "./elementwise.js";
+import { binaryPrims, dtypeCName } from "./elementwise.js";
+import { sum } from "./reduce.js";
 import { flip } from "./shape_ops.js";
 import { contiguous, permute, reshape, transpose, view } from "./views.js";
 
@@ -41,7 +42,11 @@ export function convOutSize(L: number, k: number, p: ConvParams, d: number): num
   return Math.floor((dilated + p.padding[d]! + p.paddingEnd[d]! - span) / p.stride[d]!) + 1;
 }
 
-/** Cross-correlation of x (N, C, *in) with w (O, C / groups, *k): the convolution primitive. */
+/**
+ * Cross-correlation of x (N, C, *in) with w (O, C / groups, *k), plus an optional bias b (O) along the
+ * channel dim (added in place to the fresh output, so a biased convolution is one tensor and one node):
+ * the convolution primitive.
+ */
 export const convPrim: Prim<ConvParams> = {
   name: "convolution",
   saves: { inputs: [0, 1] },
@@ -69,12 +74,24 @@ export const convPrim: Prim<ConvParams> = {
       );
     return { shape: [x.shape[0]!, w.shape[0]!, ...out], dtype: x.dtype };
   },
-  run(k, [x, w], out, p) {
+  run(k, [x, w, b], out, p) {
     k.conv(x!, w!, out, p);
+    // out += b in place, b (O) viewed as (O, 1, ...): broadcast along the batch and spatial dims
+    if (b) {
+      const bias = { ...b, shape: [b.shape[0]!, ...out.shape.slice(2).map(() => 1)] };
+      binaryPrims.add.run!(
+        k,
+        [out, { ...bias, strides: [b.strides[0]!, ...bias.shape.slice(1).map(() => 0)] }],
+        out,
+        [1],
+      );
+    }
   },
   grad: (g, { inputs: [x, w], params, needs, meta }) => [
     needs[0] ? inputGrad(g, w!, meta[0]!.shape, params) : null,
     needs[1] ? weightGrad(g, x!, meta[1]!.shape, params) : null,
+    // the bias gradient: g summed over the batch and spatial dims
+    needs[2] ? sum(g, [0, ...g.shape.slice(2).map((_, d) => d + 2)]) : null,
   ],
 };
 
@@ -140,9 +157,9 @@ function weightGrad(g: Tensor, x: Tensor, wShape: readonly number[], p: ConvPara
   return apply(convWeightGradPrim, [contiguous(g), x], { ...p, weightShape: wShape });
 }
 
-/** Run the convolution primitive. */
-export function convolution(x: Tensor, w: Tensor, p: ConvParams): Tensor {
-  return apply(convPrim, [x, w], p);
+/** Run the convolution primitive, with bias b (O) of x's dtype when given. */
+export function convolution(x: Tensor, w: Tensor, p: ConvParams, b?: Tensor | null): Tensor {
+  return apply(convPrim, b ? [x, w, b] : [x, w], p);
 }
 
 const spatial = (nsp: number) => [...Array(nsp).keys()].map((d) => d + 2);

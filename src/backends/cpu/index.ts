@@ -10,7 +10,7 @@ import { H } from "./mathfns.js";
 import { convKernel } from "./conv.js";
 import { matmulKernel } from "./matmul.js";
 import { withNativeKernels } from "./native.js";
-import { recycleArray, takeArray } from "./pool.js";
+import { recycleArray, takeArray, uninitArray } from "./pool.js";
 import { walk } from "./walk.js";
 
 /** CPU storage: a typed array in the dtype's storage representation. */
@@ -225,7 +225,7 @@ export const cpuBackend: Backend = {
     const cached = takeArray(dtype, n);
     return new CpuStorage(dtype, cached ? cached.fill(0) : allocArray(dtype, n));
   },
-  allocUninit: (dtype, n) => new CpuStorage(dtype, takeArray(dtype, n) ?? allocArray(dtype, n)),
+  allocUninit: (dtype, n) => new CpuStorage(dtype, uninitArray(dtype, n)),
   fromArray: (dtype, data) => new CpuStorage(dtype, data),
   read: (s) => Promise.resolve(readable(s)),
   readSync: readable,

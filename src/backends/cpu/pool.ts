@@ -52,6 +52,22 @@ export function takeArray(dtype: DType, n: number): StorageArray | null {
   return new arrayCtor[dtype](buf, 0, n);
 }
 
+/** Arrays from this many bytes are allocated without the zero fill when their contents are unspecified. */
+const UNINIT_BYTES = 1024;
+
+/**
+ * A fresh storage array of `n` elements with unspecified contents (for outputs a kernel overwrites):
+ * from the cache or new memory without the zero fill from UNINIT_BYTES on (the fill costs as much as
+ * an elementwise op on such sizes), else V8's zeroed allocation.
+ */
+export function uninitArray(dtype: DType, n: number): StorageArray {
+  const cached = takeArray(dtype, n);
+  if (cached) return cached;
+  const ctor = arrayCtor[dtype];
+  const bytes = n * ctor.BYTES_PER_ELEMENT;
+  return bytes >= UNINIT_BYTES ? new ctor(newBuffer(bytes), 0, n) : new ctor(n);
+}
+
 /**
  * Take back the memory of an array no live tensor uses any more. Every typed array viewing it is
  * detached (length 0) first. Arrays the backend did not allocate, or over the cap, are left to the GC.

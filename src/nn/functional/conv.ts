@@ -79,13 +79,10 @@ function checkBias(w: Tensor, b: Tensor, channels: number): void {
     );
 }
 
-/**
- * y + b along the channel dim, for y a convolution's fresh result: no one else sees y (the
- * convolution saves its inputs, add saves nothing), so on the CPU its memory goes straight back to
- * the storage cache instead of waiting for the garbage collector.
- */
-function addBias(y: Tensor, b: Tensor | null | undefined): Tensor {
-  if (!b) return y;
+/** The convolution with bias b: added by the primitive itself where b has x's dtype, else by a promoting add. */
+function convWithBias(x: Tensor, w: Tensor, p: ConvParams, b: Tensor | null | undefined): Tensor {
+  if (!b || b.dtype === x.dtype) return convolution(x, w, p, b);
+  const y = convolution(x, w, p);
   const out = add(y, view(b, [b.shape[0]!, ...new Array<number>(y.ndim - 2).fill(1)]));
   if (y.device === "cpu") y.dispose();
   return out;
@@ -157,7 +154,7 @@ function convNd(
     inputDilation: new Array<number>(nsp).fill(1),
     groups,
   };
-  const y = addBias(convolution(x, weight, p), bias);
+  const y = convWithBias(x, weight, p, bias);
   return batched ? y : squeeze(y, 0);
 }
 
@@ -229,7 +226,7 @@ function convTransposeNd(
     inputDilation: stride,
     groups: G,
   };
-  const y = addBias(convolution(x, w, p), bias);
+  const y = convWithBias(x, w, p, bias);
   return batched ? y : squeeze(y, 0);
 }
 
