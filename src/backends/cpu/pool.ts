@@ -53,7 +53,7 @@ export function takeArray(dtype: DType, n: number): StorageArray | null {
 }
 
 /** Arrays from this many bytes are allocated without the zero fill when their contents are unspecified. */
-const UNINIT_BYTES = 1024;
+const UNINIT_BYTES = 8192;
 
 /**
  * A fresh storage array of `n` elements with unspecified contents (for outputs a kernel overwrites):
