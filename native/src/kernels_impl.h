@@ -269,6 +269,7 @@ template <class T>
 struct GemmJob {
   const GemmArgs* g;
   int64_t jc, nc, pc, kc, mc, mb, nsplit, npanels;
+  int64_t per;  // B panels per packing task
   const T* Bp;
   T* Bpw;
 };
@@ -278,8 +279,7 @@ template <class T>
 static void pack_b_task(void* ctx, int64_t t) {
   GemmJob<T>& j = *static_cast<GemmJob<T>*>(ctx);
   const GemmArgs& g = *j.g;
-  const int64_t per = 8;
-  const int64_t p0 = t * per, p1 = imin(j.npanels, p0 + per);
+  const int64_t p0 = t * j.per, p1 = imin(j.npanels, p0 + j.per);
   pack_b<T>(p0, p1, j.kc, j.nc, static_cast<const T*>(g.B) + j.pc * g.sbk + j.jc * g.sbn, g.sbk, g.sbn, j.Bpw);
 }
 
@@ -493,7 +493,10 @@ static void gemm(const GemmArgs& g, bool parallel) {
       j.kc = imin<int64_t>(kstep, g.K - j.pc);
       j.Bpw = static_cast<T*>(scratch(0, sizeof(T) * BL::KC * j.npanels * NR));
       j.Bp = j.Bpw;
-      const int64_t packs = (j.npanels + 7) / 8;
+      // packing tasks of up to 8 panels, at least two per thread when threaded (a small B is packed
+      // in parallel too)
+      j.per = par ? imin<int64_t>(8, (j.npanels + 2 * threads - 1) / (2 * threads)) : 8;
+      const int64_t packs = (j.npanels + j.per - 1) / j.per;
       if (par)
         parallel_for(packs, pack_b_task<T>, &j);
       else

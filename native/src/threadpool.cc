@@ -1,7 +1,11 @@
-// A small thread pool for the kernels: workers sleep on a condition variable (never spin: the
-// machines are shared), the calling thread takes part in every job, and nested or concurrent calls
-// (a kernel inside a job, or another JS worker thread) simply run serially.
+// A small thread pool for the kernels: the calling thread takes part in every job, and nested or
+// concurrent calls (a kernel inside a job, or another JS worker thread) simply run serially. Between
+// jobs a worker polls for the next one for a short while (kSpin) before it sleeps on a condition
+// variable, and the caller polls for the workers' end the same way: a GEMM or a convolution is a
+// series of jobs of a few hundred microseconds, and waking a sleeping thread costs tens of
+// microseconds on a virtual machine. The bound keeps an idle pool off the (shared) cores.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -18,15 +22,37 @@ namespace {
 
 thread_local bool in_job = false;
 
+// How long a thread polls for a state change before it waits on a condition variable.
+constexpr std::chrono::microseconds kSpin(50);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+/** Poll `done()` for up to kSpin; whether it became true. */
+template <class F>
+bool spin_until(F done) {
+  const auto until = std::chrono::steady_clock::now() + kSpin;
+  for (int i = 0;; i++) {
+    if (done()) return true;
+    cpu_relax();
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() >= until) return false;
+  }
+}
+
 struct Pool {
   std::mutex call;  // one job at a time; held while a job runs and while resizing
   std::mutex m;
   std::condition_variable wake, idle;
   std::vector<std::thread> workers;
-  uint64_t gen = 0;
+  std::atomic<uint64_t> gen{0};  // changed (under m) for each job and for stop
   bool stop = false;
-  bool closed = true;  // the current job takes no more workers
-  int busy = 0;        // workers inside the current job
+  bool closed = true;         // the current job takes no more workers
+  std::atomic<int> busy{0};   // workers inside the current job (changed under m)
   void (*fn)(void*, int64_t) = nullptr;
   void* ctx = nullptr;
   int64_t n = 0;
@@ -43,9 +69,14 @@ struct Pool {
     uint64_t seen = 0;
     std::unique_lock<std::mutex> lk(m);
     for (;;) {
-      wake.wait(lk, [&] { return stop || gen != seen; });
+      if (!stop && gen.load(std::memory_order_acquire) == seen) {
+        lk.unlock();
+        spin_until([&] { return gen.load(std::memory_order_acquire) != seen; });
+        lk.lock();
+      }
+      wake.wait(lk, [&] { return stop || gen.load(std::memory_order_relaxed) != seen; });
       if (stop) return;
-      seen = gen;
+      seen = gen.load(std::memory_order_relaxed);
       if (closed) continue;
       busy++;
       lk.unlock();
@@ -65,6 +96,7 @@ struct Pool {
     {
       std::lock_guard<std::mutex> lk(m);
       stop = true;
+      gen++;
     }
     wake.notify_all();
     for (auto& w : workers) w.join();
@@ -148,6 +180,11 @@ void parallel_for(int64_t n, void (*fn)(void* ctx, int64_t i), void* ctx) {
   {
     std::unique_lock<std::mutex> lk(p->m);
     p->closed = true;
+    if (p->busy != 0) {
+      lk.unlock();
+      spin_until([&] { return p->busy.load(std::memory_order_acquire) == 0; });
+      lk.lock();
+    }
     p->idle.wait(lk, [&] { return p->busy == 0; });
   }
   p->call.unlock();
