@@ -142,7 +142,9 @@ void run_wgrad(ConvJob<T>& j, const T* gy, int64_t gn, int64_t gc, T* out) {
   }
   const int64_t OK = j.Og * j.G * j.K;
   const int threads = num_threads();
-  const int64_t shares = threads > 1 && j.N >= threads ? threads : 1;
+  // four shares per thread where the batch allows: the pool hands them out as threads free up, so a
+  // thread slowed by other work (V8's own threads share the cores) does not hold up the whole gradient
+  const int64_t shares = threads > 1 && j.N >= threads ? (j.N >= 4 * threads ? 4 * threads : threads) : 1;
   for (int64_t i = 0; i < OK; i++) out[i] = 0;
   if (j.shifted) {  // partial sums per share, each (G, K, Og): added in share order and transposed
     std::vector<T> partial(shares * OK);
