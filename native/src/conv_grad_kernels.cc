@@ -145,31 +145,20 @@ void run_wgrad(ConvJob<T>& j, const T* gy, int64_t gn, int64_t gc, T* out) {
   // four shares per thread where the batch allows: the pool hands them out as threads free up, so a
   // thread slowed by other work (V8's own threads share the cores) does not hold up the whole gradient
   const int64_t shares = threads > 1 && j.N >= threads ? (j.N >= 4 * threads ? 4 * threads : threads) : 1;
+  std::vector<T> partial(shares * OK);
+  WGradJob<T> w{&j, gy, gn, gc, partial.data(), shares};
+  parallel_for(shares, j.shifted ? wgrad_shifted_share<T> : wgrad_share<T>, &w);
+  // the partial sums in share order; the shifted path's are per group dW_g^T (K x Og)
   for (int64_t i = 0; i < OK; i++) out[i] = 0;
-  if (j.shifted) {  // partial sums per share, each (G, K, Og): added in share order and transposed
-    std::vector<T> partial(shares * OK);
-    WGradJob<T> w{&j, gy, gn, gc, partial.data(), shares};
-    if (shares > 1)
-      parallel_for(shares, wgrad_shifted_share<T>, &w);
-    else
-      wgrad_shifted_share<T>(&w, 0);
-    for (int64_t s = 0; s < shares; s++)
-      for (int64_t g = 0; g < j.G; g++) {
-        const T* p = partial.data() + s * OK + g * j.K * j.Og;
-        T* o = out + g * j.Og * j.K;
-        for (int64_t k = 0; k < j.K; k++)
-          for (int64_t c = 0; c < j.Og; c++) o[c * j.K + k] += p[k * j.Og + c];
-      }
-    return;
-  }
-  std::vector<T> partial(shares > 1 ? shares * OK : 0);
-  WGradJob<T> w{&j, gy, gn, gc, shares > 1 ? partial.data() : out, shares};
-  if (shares > 1) {
-    parallel_for(shares, wgrad_share<T>, &w);
-    for (int64_t s = 0; s < shares; s++)
-      for (int64_t i = 0; i < OK; i++) out[i] += partial[s * OK + i];
-  } else {
-    wgrad_share<T>(&w, 0);
+  for (int64_t s = 0; s < shares; s++) {
+    const T* p = partial.data() + s * OK;
+    if (!j.shifted) {
+      for (int64_t i = 0; i < OK; i++) out[i] += p[i];
+      continue;
+    }
+    for (int64_t g = 0; g < j.G; g++)
+      for (int64_t k = 0; k < j.K; k++)
+        for (int64_t c = 0; c < j.Og; c++) out[(g * j.Og + c) * j.K + k] += p[(g * j.K + k) * j.Og + c];
   }
 }
 

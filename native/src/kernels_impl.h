@@ -489,13 +489,13 @@ static void gemm(const GemmArgs& g, bool parallel) {
     j.npanels = (j.nc + NR - 1) / NR;
     j.nsplit = 1;
     if (par && j.mb < threads) j.nsplit = imin<int64_t>(j.npanels, (threads + j.mb - 1) / j.mb);
+    // packing tasks of up to 8 panels, at least two per thread when threaded (a small B is packed in
+    // parallel too)
+    j.per = par ? imin<int64_t>(8, (j.npanels + 2 * threads - 1) / (2 * threads)) : 8;
     for (j.pc = 0; j.pc < g.K; j.pc += kstep) {
       j.kc = imin<int64_t>(kstep, g.K - j.pc);
       j.Bpw = static_cast<T*>(scratch(0, sizeof(T) * BL::KC * j.npanels * NR));
       j.Bp = j.Bpw;
-      // packing tasks of up to 8 panels, at least two per thread when threaded (a small B is packed
-      // in parallel too)
-      j.per = par ? imin<int64_t>(8, (j.npanels + 2 * threads - 1) / (2 * threads)) : 8;
       const int64_t packs = (j.npanels + j.per - 1) / j.per;
       if (par)
         parallel_for(packs, pack_b_task<T>, &j);
