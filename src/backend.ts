@@ -75,6 +75,15 @@ export interface ConvGeometry {
   readonly groups: number;
 }
 
+/** What the NLL kernels need besides their operands (see the `nll_loss` primitive). */
+export interface NllGeometry {
+  /** Target value that contributes nothing. */
+  readonly ignoreIndex: number;
+  readonly reduction: "none" | "sum" | "mean";
+  /** The op the user called, named in the out-of-bounds error. */
+  readonly op: string;
+}
+
 /** Geometry of a max pooling, one entry per spatial dim (padding on both sides). */
 export interface PoolGeometry {
   readonly kernel: readonly number[];
@@ -137,6 +146,26 @@ export interface Kernels {
    * Absent on backends that read synchronously: the op layer checks on the host there.
    */
   assertNone?(flags: View, values: readonly View[], message: string): void;
+  /**
+   * Negative log-likelihood of class indices: for logp (..., C) (class dim last) and integer target
+   * (...), per element -weight[t] * logp[..., t] (0 where t is ignoreIndex) into out shaped like
+   * target ("none"), or their sum, or their sum over the summed weights ("mean") into a 0-dim out. A
+   * target outside [0, C) raises `<op>(): Target <t> is out of bounds.`. Optional: the op layer
+   * otherwise composes gather and reductions.
+   */
+  nllLoss?(logp: View, target: View, weight: View | null, out: View, p: NllGeometry): void;
+  /**
+   * The gradient of `nllLoss` wrt logp into out (..., C), contiguous and zero-filled: -weight[t] * g at
+   * each target (g shaped like target for "none", else 0-dim; divided by the summed weights for
+   * "mean"). Present exactly where `nllLoss` is.
+   */
+  nllLossGrad?(g: View, target: View, weight: View | null, out: View, p: NllGeometry): void;
+  /**
+   * The gradient of softmax (y * (g - sum(g * y))) or, with `log`, of log-softmax (g - exp(y) * sum(g))
+   * along the last dim, given the output y and its gradient g (same shape), into out (contiguous).
+   * Optional: the op layer otherwise composes it.
+   */
+  softmaxGrad?(y: View, g: View, out: View, log: boolean): void;
   /**
    * Insertion points of `values` (..., m) in rows of `seq` (..., n) (sorted along its last dim; leading
    * dims already broadcast, NaN sorting last): the first (or, with `right`, the last) position keeping

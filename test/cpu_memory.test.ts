@@ -1,7 +1,8 @@
 // The CPU backend's allocation paths (issue 4, "Fast CPU"): the storage cache fed by `backend.free`
 // (reuse by size, stale typed arrays detached, user arrays never taken, the cap), outputs allocated
 // without a zero fill that every op still overwrites, and matmul with 1 to 4 rows (the unpacked
-// path of the native kernels) against exact integer arithmetic.
+// path of the native kernels) against exact integer arithmetic, and small storages carved from shared
+// slabs.
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -59,6 +60,45 @@ describe("CPU storage cache", () => {
     torch.ones([N]).add(1).dispose();
     assert.equal(cpuPoolStats().pooledBytes, 0);
     setCpuPoolCap(256 * 2 ** 20);
+  });
+});
+
+describe("small storages carved from slabs", () => {
+  test("neighbouring small storages share a buffer, start zeroed and never overlap", () => {
+    const a = (cpuBackend.alloc("float32", 100) as CpuStorage).data;
+    const b = (cpuBackend.allocUninit!("float64", 30) as CpuStorage).data;
+    const c = (cpuBackend.alloc("int32", 200) as CpuStorage).data;
+    assert.equal(a.buffer, c.buffer, "consecutive small arrays come from one slab");
+    assert.ok(a.every((v) => v === 0) && c.every((v) => v === 0));
+    const ranges = [a, b, c]
+      .filter((x) => x.buffer === a.buffer)
+      .map((x) => [x.byteOffset, x.byteOffset + x.byteLength]);
+    for (const [s0, e0] of ranges)
+      for (const [s1, e1] of ranges) if (s0 !== s1) assert.ok(e0! <= s1! || e1! <= s0!, "slab arrays overlap");
+    a.fill(1);
+    (b as Float64Array).fill(2);
+    assert.ok(
+      c.every((v) => v === 0),
+      "writing a neighbour leaves an array untouched",
+    );
+  });
+
+  test("ops between small tensors of one slab give PyTorch's results", () => {
+    // logSoftmax's output lands in the same slab as its input: the native kernel must still run on
+    // disjoint rows (it refuses only true overlaps)
+    const x = torch
+      .tensor([
+        [1, 2, 3],
+        [0, 0, 0],
+        [-1, 5, 2],
+      ])
+      .float()
+      .repeat([10, 1]);
+    const y = torch.nn.functional.logSoftmax(x, 1);
+    const got = y.dataSync();
+    // log_softmax([1, 2, 3]) from PyTorch 1.13: [-2.4076, -1.4076, -0.4076]
+    assert.ok(Math.abs(got[0]! + 2.4076059) < 1e-6 && Math.abs(got[2]! + 0.4076059) < 1e-6);
+    assert.ok(Math.abs(got[3]! + Math.log(3)) < 1e-6);
   });
 });
 

@@ -64,6 +64,8 @@ struct KernelSet {
   void (*sum_cols_f32)(int64_t rows, int64_t cols, const float* x, int64_t rs, double* acc);
   /** Softmax (log-softmax with `log`) of one contiguous row of n floats into out (which may be x). */
   void (*softmax_row_f32)(int64_t n, const float* x, float* out, bool log);
+  /** The softmax (log-softmax) gradient of one contiguous row from its output y and gradient g into out. */
+  void (*softmax_grad_row_f32)(int64_t n, const float* y, const float* g, float* out, bool log);
 };
 
 const KernelSet* kernels_generic();

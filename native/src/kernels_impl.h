@@ -767,8 +767,12 @@ static void softmax_row_f32(int64_t n, const float* x, float* out, bool log_out)
     return;
   }
   const int64_t body = n - n % WF;
+  // the tail's missing lanes hold m, whose exponential is 1 (an underflow to zero there would cost a
+  // microcode assist per vector on Intel), and are zeroed after the exp
   float tail[WF];
-  for (int k = 0; k < WF; k++) tail[k] = body + k < n ? x[body + k] : -inf;
+  for (int k = 0; k < WF; k++) tail[k] = body + k < n ? x[body + k] : m;
+  static constexpr int32_t kLane[16] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+  const vi in_row = loadu<vi>(kLane) < static_cast<int32_t>(n - body);
   // sum of exp(x - m); softmax keeps the exponentials in out
   vdw acc{};
   for (i = 0; i < body; i += WF) {
@@ -776,7 +780,7 @@ static void softmax_row_f32(int64_t n, const float* x, float* out, bool log_out)
     if (!log_out) storeu(out + i, e);
     acc += __builtin_convertvector(e, vdw);
   }
-  const vf et = vexp(loadu<vf>(tail) - m);
+  const vf et = in_row ? vexp(loadu<vf>(tail) - m) : vf{};
   acc += __builtin_convertvector(et, vdw);
   const double s = hsum(acc);
   if (log_out) {
@@ -790,8 +794,33 @@ static void softmax_row_f32(int64_t n, const float* x, float* out, bool log_out)
   }
 }
 
-const KernelSet table = {TTS_NAME,       gemm_f32,     gemm_f64,    map_unary_f32,
-                         map_binary_f32, sum_f32,      sum_cols_f32, softmax_row_f32};
+// The gradient of softmax / log-softmax along one contiguous row from the output y and its gradient g:
+// y * (g - sum(g * y)), or g - exp(y) * sum(g). The tail runs as one vector padded with zeros.
+static void softmax_grad_row_f32(int64_t n, const float* y, const float* g, float* out, bool log_out) {
+  const int64_t body = n - n % WF;
+  float ty[WF], tg[WF];
+  for (int k = 0; k < WF; k++) {
+    ty[k] = body + k < n ? y[body + k] : 0.0f;
+    tg[k] = body + k < n ? g[body + k] : 0.0f;
+  }
+  const vf yt = loadu<vf>(ty), gt = loadu<vf>(tg);
+  vdw acc{};
+  for (int64_t i = 0; i < body; i += WF) {
+    const vf gv = loadu<vf>(g + i);
+    acc += __builtin_convertvector(log_out ? gv : gv * loadu<vf>(y + i), vdw);
+  }
+  acc += __builtin_convertvector(log_out ? gt : gt * yt, vdw);
+  const float s = static_cast<float>(hsum(acc));
+  for (int64_t i = 0; i < body; i += WF) {
+    const vf yv = loadu<vf>(y + i), gv = loadu<vf>(g + i);
+    storeu(out + i, log_out ? gv - vexp(yv) * s : yv * (gv - s));
+  }
+  const vf ot = log_out ? gt - vexp(yt) * s : yt * (gt - s);
+  for (int64_t i = body; i < n; i++) out[i] = ot[i - body];
+}
+
+const KernelSet table = {TTS_NAME,       gemm_f32,     gemm_f64,     map_unary_f32,       map_binary_f32,
+                         sum_f32,        sum_cols_f32, softmax_row_f32, softmax_grad_row_f32};
 
 }  // namespace TTS_NS
 

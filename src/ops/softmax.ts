@@ -1,9 +1,10 @@
 // The softmax primitive: softmax or log-softmax along a dim in one kernel (`Kernels.softmax`: the
 // row's max, the sum of exp(x - max), then every output), instead of five elementwise and reduction
-// passes. Its gradient is written with tensor ops on the saved output, so gradients of gradients work:
+// passes. Its gradient, from the saved output:
 //   softmax:     gx = y * (g - sum(g * y))
 //   log-softmax: gx = g - exp(y) * sum(g)
-// (sums along the dim). `softmax` / `logSoftmax` (torch.*, Tensor methods, nn.functional) cast to
+// (sums along the dim) runs as one kernel (`Kernels.softmaxGrad`) in a plain backward, and as tensor
+// ops when the backward builds a graph (createGraph), so gradients of gradients work. `softmax` / `logSoftmax` (torch.*, Tensor methods, nn.functional) cast to
 // the requested dtype and pick PyTorch's default dim.
 
 import type { Tensor } from "../tensor.js";
@@ -13,6 +14,7 @@ import { apply, named, seqNow, type Prim } from "./prim.js";
 import { exp, mul, sub, toDtype } from "./elementwise.js";
 import { sum } from "./reduce.js";
 import { movedim, squeeze, unsqueeze } from "./views.js";
+import { isGradEnabled } from "../autograd/gradmode.js";
 
 interface SoftmaxParams {
   /** log-softmax instead of softmax. */
@@ -34,9 +36,22 @@ const softmaxPrim: Prim<SoftmaxParams> = {
   saves: { output: true },
   overwrites: true,
   grad(g, { out, params }) {
+    // a plain backward runs the backend's fused kernel; a graph of the gradient needs the tensor ops
+    if (!isGradEnabled() && out.backend.kernels.softmaxGrad) return [apply(softmaxGradPrim, [out, g], params)];
     if (params.log) return [sub(g, mul(exp(out), sum(g, -1, true)))];
     return [mul(out, sub(g, sum(mul(g, out), -1, true)))];
   },
+};
+
+/** The gradient of softmax / log-softmax from its output y and the output's gradient g, in one kernel. */
+const softmaxGradPrim: Prim<SoftmaxParams> = {
+  name: "softmax_backward",
+  infer: ([y, g]) => ({ shape: [...y!.shape], dtype: g!.dtype }),
+  run(k, [y, g], out, p) {
+    k.softmaxGrad!(y!, g!, out, p.log);
+  },
+  overwrites: true,
+  grad: null, // only used while grad mode is off
 };
 
 /** softmax (or log-softmax with `log`) of a floating, non-empty x along `dim`. */

@@ -9,8 +9,9 @@ import { arr, runMap, runReduce } from "./codegen.js";
 import { H } from "./mathfns.js";
 import { convKernel } from "./conv.js";
 import { matmulKernel } from "./matmul.js";
+import { nllLoss, nllLossGrad, softmaxGrad } from "./loss.js";
 import { withNativeKernels } from "./native.js";
-import { recycleArray, takeArray, uninitArray } from "./pool.js";
+import { recycleArray, uninitArray, zeroedArray } from "./pool.js";
 import { walk } from "./walk.js";
 
 /** CPU storage: a typed array in the dtype's storage representation. */
@@ -129,6 +130,10 @@ const kernels: Kernels = {
     });
   },
 
+  softmaxGrad,
+  nllLoss,
+  nllLossGrad,
+
   matmul(a, b, out) {
     matmulKernel(a, b, out, [arr(a), arr(b), arr(out)], round(out.dtype));
   },
@@ -221,10 +226,7 @@ const kernels: Kernels = {
 export const cpuBackend: Backend = {
   device: "cpu",
   kernels: withNativeKernels(kernels),
-  alloc(dtype, n) {
-    const cached = takeArray(dtype, n);
-    return new CpuStorage(dtype, cached ? cached.fill(0) : allocArray(dtype, n));
-  },
+  alloc: (dtype, n) => new CpuStorage(dtype, zeroedArray(dtype, n)),
   allocUninit: (dtype, n) => new CpuStorage(dtype, uninitArray(dtype, n)),
   fromArray: (dtype, data) => new CpuStorage(dtype, data),
   read: (s) => Promise.resolve(readable(s)),

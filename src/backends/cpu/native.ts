@@ -21,6 +21,7 @@ import {
   tryMaxPoolIndices,
   tryScatter,
   trySoftmax,
+  trySoftmaxGrad,
   tryStridedAccumulate,
 } from "./native_nn.js";
 import { fmtShape } from "../../shape.js";
@@ -383,6 +384,9 @@ export function withNativeKernels(ts: Kernels): Kernels {
     }),
     softmax(x, out, log) {
       if (!trySoftmax(a, x, out, log)) ts.softmax(x, out, log);
+    },
+    softmaxGrad(y, g, out, log) {
+      if (!trySoftmaxGrad(a, y, g, out, log)) ts.softmaxGrad!(y, g, out, log);
     },
     stridedAccumulate(src, out, viewShape, viewStrides, viewOffset) {
       if (!tryStridedAccumulate(a, src, out, viewShape, viewStrides, viewOffset))

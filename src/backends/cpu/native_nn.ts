@@ -19,10 +19,18 @@ export interface NnAddon {
   maxPoolIndices?(x: StorageArray, out: StorageArray, meta: Float64Array): void;
   convInputGrad?(gy: StorageArray, w: StorageArray, out: StorageArray, meta: Float64Array): void;
   softmax?(x: StorageArray, out: StorageArray, meta: Float64Array, log: boolean): void;
+  softmaxGrad?(y: StorageArray, g: StorageArray, out: StorageArray, meta: Float64Array, log: boolean): void;
 }
 
 const isFloatArray = (a: StorageArray): a is Float32Array | Float64Array =>
   a instanceof Float32Array || a instanceof Float64Array;
+
+/** Whether two arrays share memory (small storages may be views of one slab, ./pool.ts). */
+function overlap(a: StorageArray, b: StorageArray): boolean {
+  return (
+    a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength
+  );
+}
 
 /** Storage arrays that hold a dtype exactly as the addon reads it (int64 lives in a Float64Array). */
 const EXACT = new Set(["float32", "float64", "int64"]);
@@ -32,10 +40,22 @@ export function trySoftmax(a: NnAddon, x: View, out: View, log: boolean): boolea
   if (!a.softmax || x.dtype !== "float32" || out.dtype !== "float32") return false;
   const X = arr(x);
   const O = arr(out);
-  if (!(X instanceof Float32Array) || !(O instanceof Float32Array) || X.buffer === O.buffer) return false;
+  if (!(X instanceof Float32Array) || !(O instanceof Float32Array) || overlap(X, O)) return false;
   const nd = x.shape.length;
   if (nd > 16) return false;
   a.softmax(X, O, Float64Array.from([nd, x.offset, out.offset, ...x.shape, ...x.strides, ...out.strides]), log);
+  return true;
+}
+
+/** The softmax / log-softmax gradient along the last dim (float32, rows of any strides). */
+export function trySoftmaxGrad(a: NnAddon, y: View, g: View, out: View, log: boolean): boolean {
+  if (!a.softmaxGrad || y.dtype !== "float32" || g.dtype !== "float32" || out.dtype !== "float32") return false;
+  const [Y, G, O] = [arr(y), arr(g), arr(out)];
+  if (!(Y instanceof Float32Array) || !(G instanceof Float32Array) || !(O instanceof Float32Array)) return false;
+  const nd = y.shape.length;
+  if (overlap(Y, O) || overlap(G, O) || nd > 16) return false;
+  const meta = [nd, y.offset, g.offset, out.offset, ...y.shape, ...y.strides, ...g.strides, ...out.strides];
+  a.softmaxGrad(Y, G, O, Float64Array.from(meta), log);
   return true;
 }
 

@@ -55,13 +55,47 @@ export function takeArray(dtype: DType, n: number): StorageArray | null {
 /** Arrays from this many bytes are allocated without the zero fill when their contents are unspecified. */
 const UNINIT_BYTES = 8192;
 
+/** Arrays above V8's on-heap limit and up to this many bytes are carved from a shared slab. */
+const SLAB_ITEM_BYTES = 8192;
+/** Size of one slab: fresh, zero-filled memory that is never reused, so its arrays start zeroed. */
+const SLAB_BYTES = 1 << 16;
+let slab: ArrayBuffer | null = null;
+let slabUsed = SLAB_BYTES;
+
+/**
+ * A zero-filled array of `n` elements carved from the current slab, or null outside the slab's size
+ * range. V8 allocates a typed array of over 64 bytes as a separate off-heap buffer, which costs
+ * microseconds (the size of a small op's arithmetic); a view of a slab costs a tenth of that. The GC
+ * frees a slab once none of its arrays is reachable, so a long-lived small tensor keeps up to
+ * SLAB_BYTES alive.
+ */
+function slabArray(dtype: DType, n: number): StorageArray | null {
+  const ctor = arrayCtor[dtype];
+  const bytes = n * ctor.BYTES_PER_ELEMENT;
+  if (bytes <= 64 || bytes > SLAB_ITEM_BYTES) return null;
+  if (slabUsed + bytes > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const a = new ctor(slab!, slabUsed, n);
+  slabUsed += (bytes + 63) & ~63; // 64-byte aligned, as the C allocator's large blocks
+  return a;
+}
+
+/** A zero-filled storage array of `n` elements: from the cache (refilled), a slab, or V8. */
+export function zeroedArray(dtype: DType, n: number): StorageArray {
+  const cached = takeArray(dtype, n);
+  if (cached) return cached.fill(0);
+  return slabArray(dtype, n) ?? new arrayCtor[dtype](n);
+}
+
 /**
  * A fresh storage array of `n` elements with unspecified contents (for outputs a kernel overwrites):
  * from the cache or new memory without the zero fill from UNINIT_BYTES on (the fill costs as much as
  * an elementwise op on such sizes), else V8's zeroed allocation.
  */
 export function uninitArray(dtype: DType, n: number): StorageArray {
-  const cached = takeArray(dtype, n);
+  const cached = takeArray(dtype, n) ?? slabArray(dtype, n);
   if (cached) return cached;
   const ctor = arrayCtor[dtype];
   const bytes = n * ctor.BYTES_PER_ELEMENT;

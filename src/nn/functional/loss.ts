@@ -11,7 +11,8 @@ import { broadcastShapes, fmtShape, sameShape } from "../../shape.js";
 import * as ew from "../../ops/elementwise.js";
 import { gather } from "../../ops/indexing.js";
 import { mean, sum } from "../../ops/reduce.js";
-import { expand, reshape, squeeze, unsqueeze } from "../../ops/views.js";
+import { expand, movedim, reshape, squeeze, unsqueeze } from "../../ops/views.js";
+import { fusedNll, hasFusedNll } from "../../ops/nll.js";
 import { logSoftmax } from "./activation.js";
 import { pairwiseDistance } from "./distance.js";
 import { noGrad } from "../../autograd/gradmode.js";
@@ -201,12 +202,20 @@ function nllParts(
   return { loss, w, valid, cdim };
 }
 
+/** nllLoss through the backend's fused kernel, with the class dim moved last. */
+function nllKernel(op: string, logp: Tensor, target: Tensor, opts: NLLOptions): Tensor {
+  const cdim = checkClassTarget(op, logp, target, opts.weight);
+  const p = { ignoreIndex: opts.ignoreIndex ?? -100, reduction: opts.reduction ?? "mean", op };
+  return fusedNll(cdim === logp.ndim - 1 ? logp : movedim(logp, cdim, -1), target, opts.weight, p);
+}
+
 /**
  * Negative log likelihood of class indices given log-probabilities (N, C, ...) or (C); "mean" divides
  * by the total weight of the non-ignored targets (`F.nll_loss`).
  */
 export function nllLoss(input: Tensor, target: Tensor, opts: NLLOptions = {}): Tensor {
   checkReduction(opts.reduction, "nll_loss");
+  if (hasFusedNll(input, opts.weight)) return nllKernel("nll_loss", input, target, opts);
   const { loss, w } = nllParts("nll_loss", input, target, opts.weight, opts.ignoreIndex ?? -100);
   const r = opts.reduction ?? "mean";
   if (r === "none") return loss;
@@ -254,6 +263,7 @@ export function crossEntropy(input: Tensor, target: Tensor, opts: CrossEntropyOp
     return ew.div(ew.neg(sum(prod)), input.numel() / Math.max(C, 1));
   }
 
+  if (ls === 0 && hasFusedNll(logp, weight)) return nllKernel("cross_entropy", logp, target, opts);
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const { loss: nll, w, valid } = nllParts("cross_entropy", logp, target, weight, ignoreIndex);
   const reduceNll = (l: Tensor) => (reduction === "none" ? l : reduction === "sum" ? sum(l) : ew.div(sum(l), sum(w)));
