@@ -12,7 +12,7 @@
       "sources": [
         "src/addon.cc", "src/threadpool.cc", "src/kernels_generic.cc", "src/index_kernels.cc", "src/conv_kernels.cc",
         "src/conv_grad_kernels.cc", "src/select_kernels.cc", "src/optim_kernels.cc", "src/pool_kernels.cc",
-        "src/softmax_kernels.cc"
+        "src/softmax_kernels.cc", "src/norm_kernels.cc"
       ],
       "conditions": [
         ["target_arch=='x64'", {"dependencies": ["kernels_avx2", "kernels_avx512"]}]

@@ -84,6 +84,18 @@ export interface NllGeometry {
   readonly op: string;
 }
 
+/** How the `norm` kernels group x (N, C, S) for their statistics (see the `norm` primitive). */
+export interface NormGeometry {
+  /**
+   * "group": statistics per (sample, group of C / groups channels) over its channels and positions
+   * (layer, group and instance norm); "batch": per channel over the samples and positions (batch norm).
+   */
+  readonly mode: "group" | "batch";
+  readonly groups: number;
+  /** Added to the variance before the square root. */
+  readonly eps: number;
+}
+
 /** Geometry of a max pooling, one entry per spatial dim (padding on both sides). */
 export interface PoolGeometry {
   readonly kernel: readonly number[];
@@ -160,6 +172,19 @@ export interface Kernels {
    * "mean"). Present exactly where `nllLoss` is.
    */
   nllLossGrad?(g: View, target: View, weight: View | null, out: View, p: NllGeometry): void;
+  /**
+   * Normalization of contiguous x (N, C, S): per statistics group (`p`), the mean and the biased
+   * variance into stats (2, K) (K = N * groups, or C in "batch" mode), and
+   * out = (x - mean) / sqrt(var + eps) * weight[c] + bias[c] (weight, bias: (C) or null). Optional: the
+   * op layer otherwise composes reductions and elementwise ops.
+   */
+  norm?(x: View, weight: View | null, bias: View | null, out: View, stats: View, p: NormGeometry): void;
+  /**
+   * The gradients of `norm` given the output's gradient g (N, C, S), contiguous, and the forward's x
+   * (whose statistics it computes again), into out: dx (N * C * S elements), then the weight's and the
+   * bias's gradients (C each). Present exactly where `norm` is.
+   */
+  normGrad?(g: View, x: View, weight: View | null, out: View, p: NormGeometry): void;
   /**
    * The gradient of softmax (y * (g - sum(g * y))) or, with `log`, of log-softmax (g - exp(y) * sum(g))
    * along the last dim, given the output y and its gradient g (same shape), into out (contiguous).

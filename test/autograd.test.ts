@@ -158,6 +158,35 @@ describe("higher order", () => {
     }
   });
 
+  test("fused backward kernels give the same gradients as their createGraph (tensor-op) forms", () => {
+    // a plain backward runs the fused kernels (softmax, norm); createGraph runs the differentiable
+    // formulas, which gradgradcheck alone would not compare with the first-order gradient
+    torch.manualSeed(3);
+    const F = torch.nn.functional;
+    const x = torch.randn([4, 6, 5], { dtype: "float64", requiresGrad: true });
+    const w = torch.randn([6], { dtype: "float64", requiresGrad: true });
+    const b = torch.randn([6], { dtype: "float64", requiresGrad: true });
+    const lw = torch.randn([5], { dtype: "float64", requiresGrad: true });
+    const lb = torch.randn([5], { dtype: "float64", requiresGrad: true });
+    const cases: [string, () => Tensor, Tensor[]][] = [
+      ["softmax", () => F.softmax(x, 1), [x]],
+      ["logSoftmax", () => F.logSoftmax(x, -1), [x]],
+      ["layerNorm", () => F.layerNorm(x, [5], lw, lb), [x, lw, lb]],
+      ["groupNorm", () => F.groupNorm(x, 3, w, b), [x, w, b]],
+      ["instanceNorm", () => F.instanceNorm(x, null, null, w, b), [x, w, b]],
+      ["batchNorm", () => F.batchNorm(x, null, null, w, b, { training: true }), [x, w, b]],
+    ];
+    for (const [name, f, inputs] of cases) {
+      const g = torch.randn([4, 6, 5], { dtype: "float64" });
+      const plain = torch.autograd.grad(f(), inputs, { gradOutputs: g });
+      const graph = torch.autograd.grad(f(), inputs, { gradOutputs: g, createGraph: true });
+      plain.forEach((p, i) => {
+        const diff = p!.sub(graph[i]!).abs().max().item();
+        assert.ok(diff < 1e-12, `${name}: input ${i} differs by ${diff}`);
+      });
+    }
+  });
+
   test("grad of a function of first gradients through several ops matches PyTorch", () => {
     const c = ag.higher_order!;
     const x = f64(c.x as number[], true);

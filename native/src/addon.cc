@@ -516,6 +516,7 @@ napi_value Init(napi_env env, napi_value exports) {
   tts::register_optim_kernels(env, exports);
   tts::register_pool_kernels(env, exports);
   tts::register_softmax_kernels(env, exports, &K);
+  tts::register_norm_kernels(env, exports, &K);
   return exports;
 }
 

@@ -66,6 +66,25 @@ struct KernelSet {
   void (*softmax_row_f32)(int64_t n, const float* x, float* out, bool log);
   /** The softmax (log-softmax) gradient of one contiguous row from its output y and gradient g into out. */
   void (*softmax_grad_row_f32)(int64_t n, const float* y, const float* g, float* out, bool log);
+  /** Sum of (x[i] - m)^2 over n contiguous floats, in double. */
+  double (*sumsq_dev_f32)(int64_t n, const float* x, double m);
+  // Normalization rows (norm_kernels.cc): n contiguous elements of one statistics group; the weight
+  // and bias are per element (`vec`) or one scalar, and may be null.
+  /** out = (x - mean) * rstd * w + b. */
+  void (*norm_affine_f32)(int64_t n, const float* x, float mean, float rstd, const float* w, const float* b, bool vec,
+                          float* out);
+  /** sums[0] += sum of g * w, sums[1] += sum of g * w * (x - mean) * rstd (in double). */
+  void (*norm_grad_sums_f32)(int64_t n, const float* g, const float* x, float mean, float rstd, const float* w,
+                             bool vec, double* sums);
+  /** out = rstd * (g * w - c1 - (x - mean) * rstd * c2). */
+  void (*norm_grad_dx_f32)(int64_t n, const float* g, const float* x, float mean, float rstd, const float* w, bool vec,
+                           float c1, float c2, float* out);
+  /** *dw += sum of g * xhat, *db += sum of g, over one plane (in double). */
+  void (*norm_grad_affine_f32)(int64_t n, const float* g, const float* x, float mean, float rstd, double* dw,
+                               double* db);
+  /** dw[i] += g[i] * xhat[i], db[i] += g[i] over one layer-norm row. */
+  void (*norm_grad_affine_row_f32)(int64_t n, const float* g, const float* x, float mean, float rstd, float* dw,
+                                   float* db);
 };
 
 const KernelSet* kernels_generic();

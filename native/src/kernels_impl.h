@@ -819,8 +819,112 @@ static void softmax_grad_row_f32(int64_t n, const float* y, const float* g, floa
   for (int64_t i = body; i < n; i++) out[i] = ot[i - body];
 }
 
+// ---- normalization rows (norm_kernels.cc) ----------------------------------------------------------
+
+// Sum of (x - m)^2 over n contiguous floats, in double.
+static double sumsq_dev_f32(int64_t n, const float* x, double m) {
+  const float mf = static_cast<float>(m);
+  vdw a0{}, a1{};
+  int64_t i = 0;
+  for (; i + 2 * WF <= n; i += 2 * WF) {
+    const vdw d0 = __builtin_convertvector(loadu<vf>(x + i) - mf, vdw);
+    const vdw d1 = __builtin_convertvector(loadu<vf>(x + i + WF) - mf, vdw);
+    a0 += d0 * d0;
+    a1 += d1 * d1;
+  }
+  double s = hsum(a0 + a1);
+  for (; i < n; i++) s += (static_cast<double>(x[i]) - m) * (x[i] - m);
+  return s;
+}
+
+// The weight (and bias) of n elements: per element from w[i] when `vec`, else the scalar *w; 1 (0)
+// without one.
+static inline vf affine_load(const float* w, bool vec, int64_t i, float absent) {
+  return w ? (vec ? loadu<vf>(w + i) : vsplat(*w)) : vsplat(absent);
+}
+static inline float affine_at(const float* w, bool vec, int64_t i, float absent) {
+  return w ? (vec ? w[i] : *w) : absent;
+}
+
+// out = (x - mean) * rstd * w + b over n contiguous floats (w, b as affine_load reads them).
+static void norm_affine_f32(int64_t n, const float* x, float mean, float rstd, const float* w, const float* b, bool vec,
+                            float* out) {
+  int64_t i = 0;
+  for (; i + WF <= n; i += WF)
+    storeu(out + i, (loadu<vf>(x + i) - mean) * rstd * affine_load(w, vec, i, 1.0f) + affine_load(b, vec, i, 0.0f));
+  for (; i < n; i++) out[i] = (x[i] - mean) * rstd * affine_at(w, vec, i, 1.0f) + affine_at(b, vec, i, 0.0f);
+}
+
+// sums[0] += sum of dy, sums[1] += sum of dy * xhat, with dy = g * w and xhat = (x - mean) * rstd.
+static void norm_grad_sums_f32(int64_t n, const float* g, const float* x, float mean, float rstd, const float* w,
+                               bool vec, double* sums) {
+  vdw a0{}, a1{};
+  int64_t i = 0;
+  for (; i + WF <= n; i += WF) {
+    const vf dy = loadu<vf>(g + i) * affine_load(w, vec, i, 1.0f);
+    a0 += __builtin_convertvector(dy, vdw);
+    a1 += __builtin_convertvector(dy * ((loadu<vf>(x + i) - mean) * rstd), vdw);
+  }
+  double s0 = hsum(a0), s1 = hsum(a1);
+  for (; i < n; i++) {
+    const float dy = g[i] * affine_at(w, vec, i, 1.0f);
+    s0 += dy;
+    s1 += dy * ((x[i] - mean) * rstd);
+  }
+  sums[0] += s0;
+  sums[1] += s1;
+}
+
+// out = rstd * (dy - c1 - xhat * c2), with dy = g * w and xhat = (x - mean) * rstd.
+static void norm_grad_dx_f32(int64_t n, const float* g, const float* x, float mean, float rstd, const float* w,
+                             bool vec, float c1, float c2, float* out) {
+  int64_t i = 0;
+  for (; i + WF <= n; i += WF) {
+    const vf xhat = (loadu<vf>(x + i) - mean) * rstd;
+    storeu(out + i, rstd * (loadu<vf>(g + i) * affine_load(w, vec, i, 1.0f) - c1 - xhat * c2));
+  }
+  for (; i < n; i++) out[i] = rstd * (g[i] * affine_at(w, vec, i, 1.0f) - c1 - (x[i] - mean) * rstd * c2);
+}
+
+// The affine gradients of n contiguous elements of one plane: dw += sum of g * xhat, db += sum of g,
+// in double.
+static void norm_grad_affine_f32(int64_t n, const float* g, const float* x, float mean, float rstd, double* dw,
+                                 double* db) {
+  vdw a0{}, a1{};
+  int64_t i = 0;
+  for (; i + WF <= n; i += WF) {
+    const vf gv = loadu<vf>(g + i);
+    a0 += __builtin_convertvector(gv * ((loadu<vf>(x + i) - mean) * rstd), vdw);
+    a1 += __builtin_convertvector(gv, vdw);
+  }
+  double s0 = hsum(a0), s1 = hsum(a1);
+  for (; i < n; i++) {
+    s0 += g[i] * ((x[i] - mean) * rstd);
+    s1 += g[i];
+  }
+  *dw += s0;
+  *db += s1;
+}
+
+// The affine gradients of one layer-norm row, per element: dw[i] += g * xhat, db[i] += g.
+static void norm_grad_affine_row_f32(int64_t n, const float* g, const float* x, float mean, float rstd, float* dw,
+                                     float* db) {
+  int64_t i = 0;
+  for (; i + WF <= n; i += WF) {
+    const vf gv = loadu<vf>(g + i);
+    storeu(dw + i, loadu<vf>(dw + i) + gv * ((loadu<vf>(x + i) - mean) * rstd));
+    storeu(db + i, loadu<vf>(db + i) + gv);
+  }
+  for (; i < n; i++) {
+    dw[i] += g[i] * ((x[i] - mean) * rstd);
+    db[i] += g[i];
+  }
+}
+
 const KernelSet table = {TTS_NAME,       gemm_f32,     gemm_f64,     map_unary_f32,       map_binary_f32,
-                         sum_f32,        sum_cols_f32, softmax_row_f32, softmax_grad_row_f32};
+                         sum_f32,        sum_cols_f32, softmax_row_f32, softmax_grad_row_f32,
+                         sumsq_dev_f32,  norm_affine_f32, norm_grad_sums_f32, norm_grad_dx_f32,
+                         norm_grad_affine_f32, norm_grad_affine_row_f32};
 
 }  // namespace TTS_NS
 

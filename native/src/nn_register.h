@@ -18,4 +18,6 @@ void register_pool_kernels(napi_env env, napi_value exports);
 void register_optim_kernels(napi_env env, napi_value exports);
 /** softmax (softmax / log-softmax along the last dim); `k` as for register_conv_kernels. */
 void register_softmax_kernels(napi_env env, napi_value exports, const KernelSet* const* k);
+/** norm, normGrad (layer / group / instance / batch normalization); `k` as for register_conv_kernels. */
+void register_norm_kernels(napi_env env, napi_value exports, const KernelSet* const* k);
 }  // namespace tts

@@ -1,4 +1,4 @@
-// Checks the native CPU kernels against the TS reference kernels (map, sum) and a float64 reference
+// Checks the native CPU kernels against the TS reference kernels (map, sum, softmax gradient, norm) and a float64 reference
 // (matmul) on every ISA variant this CPU runs, over the layouts they take over: transposed, offset,
 // padded and broadcast operands, tile edges, empty sizes, special values, and one vs several threads.
 // Run: node --import tsx --test native/test/kernels.test.ts (skips itself when the addon is not built).
@@ -6,11 +6,13 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import type { Kernels, View } from "../../src/backend.js";
+import type { Kernels, NormGeometry, View } from "../../src/backend.js";
 import type { DType } from "../../src/dtype.js";
 import { CpuStorage, cpuBackend } from "../../src/backends/cpu/index.js";
 import { runMap, runReduce } from "../../src/backends/cpu/codegen.js";
 import { cpuKernelInfo, getNumThreads, setNumThreads } from "../../src/backends/cpu/native.js";
+import { softmaxGrad as tsSoftmaxGrad } from "../../src/backends/cpu/loss.js";
+import { norm as tsNorm, normGrad as tsNormGrad } from "../../src/backends/cpu/norm.js";
 
 const info = cpuKernelInfo();
 const native = info.kernels === "native";
@@ -47,6 +49,11 @@ function contiguous(shape: number[]): number[] {
     acc *= shape[d]!;
   }
   return s;
+}
+
+/** The storage array behind a view. */
+function arrOf(v: View): ArrayLike<number> {
+  return (v.storage as CpuStorage).data;
 }
 
 /** Element offsets of a view in row-major order of its shape. */
@@ -1179,6 +1186,90 @@ describe("native softmax", { skip: !native && "addon not built" }, () => {
                 }
               }
             }
+    } finally {
+      addon?.selectIsa(startIsa);
+      setNumThreads(before);
+    }
+  });
+});
+
+describe("native softmax gradient and normalization", { skip: !native && "addon not built" }, () => {
+  /** Largest |a - b| relative to max(1, |b|) over two arrays. */
+  function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+    let d = 0;
+    for (let i = 0; i < b.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!) / Math.max(1, Math.abs(b[i]!)));
+    return d;
+  }
+
+  test("softmax gradient matches the TS kernel on every ISA (tails, strided g, threads)", () => {
+    const before = getNumThreads();
+    try {
+      for (const isa of isas)
+        for (const threads of [1, 2])
+          for (const shape of [
+            [3, 37],
+            [5, 16],
+            [1, 1],
+            [64, 1000],
+            [200, 10],
+          ])
+            for (const log of [false, true]) {
+              addon!.selectIsa(isa);
+              setNumThreads(threads);
+              const y = randomView("float32", shape);
+              const g = randomView("float32", shape, [1, 0]); // a transposed gradient
+              const n = shape[0]! * shape[1]!;
+              const got = view("float32", new Float32Array(n), shape, contiguous(shape));
+              const want = view("float32", new Float32Array(n), shape, contiguous(shape));
+              K.softmaxGrad!(y, g, got, log);
+              tsSoftmaxGrad(y, g, want, log);
+              const d = maxRelDiff(arrOf(got), arrOf(want));
+              assert.ok(d < 1e-5, `${isa} ${threads}T ${shape} log=${log}: differs by ${d}`);
+            }
+    } finally {
+      addon?.selectIsa(startIsa);
+      setNumThreads(before);
+    }
+  });
+
+  test("norm and its gradient match the TS kernels on every ISA (group, layer and batch modes, threads)", () => {
+    const before = getNumThreads();
+    const cases: [number[], NormGeometry, boolean][] = [
+      [[4, 6, 5], { mode: "group", groups: 3, eps: 1e-5 }, true],
+      [[4, 6, 5], { mode: "batch", groups: 6, eps: 1e-5 }, true],
+      [[7, 37, 1], { mode: "group", groups: 1, eps: 1e-5 }, true], // layer-norm rows
+      [[7, 37, 1], { mode: "group", groups: 1, eps: 1e-3 }, false],
+      [[8, 16, 300], { mode: "group", groups: 4, eps: 1e-5 }, true], // large enough for the thread pool
+      [[8, 16, 300], { mode: "batch", groups: 16, eps: 1e-5 }, false],
+      [[300, 130, 1], { mode: "group", groups: 1, eps: 1e-5 }, true],
+    ];
+    try {
+      for (const isa of isas)
+        for (const threads of [1, 2])
+          for (const [shape, p, affine] of cases) {
+            addon!.selectIsa(isa);
+            setNumThreads(threads);
+            const [N, C, S] = shape as [number, number, number];
+            const K2 = p.mode === "batch" ? C : N * p.groups;
+            const x = randomView("float32", shape);
+            const g = randomView("float32", shape);
+            const w = affine ? randomView("float32", [C]) : null;
+            const b = affine ? randomView("float32", [C]) : null;
+            const fresh = (n: number, s: number[]) => view("float32", new Float32Array(n), s, contiguous(s));
+            const [y1, y2] = [fresh(N * C * S, shape), fresh(N * C * S, shape)];
+            const [st1, st2] = [fresh(2 * K2, [2, K2]), fresh(2 * K2, [2, K2])];
+            K.norm!(x, w, b, y1, st1, p);
+            tsNorm(x, w, b, y2, st2, p);
+            const label = `${isa} ${threads}T ${shape} ${p.mode}/${p.groups}`;
+            assert.ok(maxRelDiff(arrOf(y1), arrOf(y2)) < 2e-5, `${label}: output`);
+            assert.ok(maxRelDiff(arrOf(st1), arrOf(st2)) < 2e-5, `${label}: statistics`);
+            const m = N * C * S + 2 * C;
+            const [d1, d2] = [fresh(m, [m]), fresh(m, [m])];
+            K.normGrad!(g, x, w, d1, p);
+            tsNormGrad(g, x, w, d2, p);
+            // dw, db are sums over N * S terms
+            assert.ok(maxRelDiff(arrOf(d1), arrOf(d2)) < 1e-4, `${label}: gradients`);
+          }
     } finally {
       addon?.selectIsa(startIsa);
       setNumThreads(before);

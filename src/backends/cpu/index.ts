@@ -10,6 +10,7 @@ import { H } from "./mathfns.js";
 import { convKernel } from "./conv.js";
 import { matmulKernel } from "./matmul.js";
 import { nllLoss, nllLossGrad, softmaxGrad } from "./loss.js";
+import { norm, normGrad } from "./norm.js";
 import { withNativeKernels } from "./native.js";
 import { recycleArray, uninitArray, zeroedArray } from "./pool.js";
 import { walk } from "./walk.js";
@@ -133,6 +134,8 @@ const kernels: Kernels = {
   softmaxGrad,
   nllLoss,
   nllLossGrad,
+  norm,
+  normGrad,
 
   matmul(a, b, out) {
     matmulKernel(a, b, out, [arr(a), arr(b), arr(out)], round(out.dtype));

@@ -8,7 +8,8 @@ import { arr } from "./codegen.js";
 import { H } from "./mathfns.js";
 import { walk } from "./walk.js";
 
-function rounder(dtype: DType): (x: number) => number {
+/** Rounding of a float64 result to a 16-bit float dtype's grid (identity otherwise). */
+export function rounder(dtype: DType): (x: number) => number {
   return dtype === "float16" ? H.f16 : dtype === "bfloat16" ? H.bf16 : (x) => x;
 }
 

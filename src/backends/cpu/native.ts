@@ -22,6 +22,8 @@ import {
   tryScatter,
   trySoftmax,
   trySoftmaxGrad,
+  tryNorm,
+  tryNormGrad,
   tryStridedAccumulate,
 } from "./native_nn.js";
 import { fmtShape } from "../../shape.js";
@@ -384,6 +386,12 @@ export function withNativeKernels(ts: Kernels): Kernels {
     }),
     softmax(x, out, log) {
       if (!trySoftmax(a, x, out, log)) ts.softmax(x, out, log);
+    },
+    norm(x, weight, bias, out, stats, p) {
+      if (!tryNorm(a, x, weight, bias, out, stats, p)) ts.norm!(x, weight, bias, out, stats, p);
+    },
+    normGrad(g, x, weight, out, p) {
+      if (!tryNormGrad(a, g, x, weight, out, p)) ts.normGrad!(g, x, weight, out, p);
     },
     softmaxGrad(y, g, out, log) {
       if (!trySoftmaxGrad(a, y, g, out, log)) ts.softmaxGrad!(y, g, out, log);

@@ -3,7 +3,7 @@
 // false for the rest, which the caller passes to the TS kernels. Out-of-range indices also return
 // false, so the TS kernel raises PyTorch's error.
 
-import type { ConvGeometry, PoolGeometry, View } from "../../backend.js";
+import type { ConvGeometry, NormGeometry, PoolGeometry, View } from "../../backend.js";
 import type { StorageArray } from "../../dtype.js";
 import type { Shape } from "../../shape.js";
 import { arr } from "./codegen.js";
@@ -20,6 +20,23 @@ export interface NnAddon {
   convInputGrad?(gy: StorageArray, w: StorageArray, out: StorageArray, meta: Float64Array): void;
   softmax?(x: StorageArray, out: StorageArray, meta: Float64Array, log: boolean): void;
   softmaxGrad?(y: StorageArray, g: StorageArray, out: StorageArray, meta: Float64Array, log: boolean): void;
+  norm?(
+    x: StorageArray,
+    w: StorageArray | null,
+    b: StorageArray | null,
+    out: StorageArray,
+    stats: StorageArray,
+    meta: Float64Array,
+    eps: number,
+  ): void;
+  normGrad?(
+    g: StorageArray,
+    x: StorageArray,
+    w: StorageArray | null,
+    out: StorageArray,
+    meta: Float64Array,
+    eps: number,
+  ): void;
 }
 
 const isFloatArray = (a: StorageArray): a is Float32Array | Float64Array =>
@@ -56,6 +73,47 @@ export function trySoftmaxGrad(a: NnAddon, y: View, g: View, out: View, log: boo
   if (overlap(Y, O) || overlap(G, O) || nd > 16) return false;
   const meta = [nd, y.offset, g.offset, out.offset, ...y.shape, ...y.strides, ...g.strides, ...out.strides];
   a.softmaxGrad(Y, G, O, Float64Array.from(meta), log);
+  return true;
+}
+
+/** A float32 storage array for the norm kernels: contiguous from its offset (unit stride when 1-D). */
+function f32Run(v: View | null): Float32Array | null {
+  if (!v || v.dtype !== "float32") return null;
+  const a = arr(v);
+  if (!(a instanceof Float32Array)) return null;
+  let run = 1;
+  for (let d = v.shape.length - 1; d >= 0; d--) {
+    if (v.shape[d]! > 1 && v.strides[d] !== run) return null;
+    run *= v.shape[d]!;
+  }
+  return a;
+}
+
+/** The normalization forward (see `Kernels.norm`): float32, contiguous x, unit-stride weight and bias. */
+export function tryNorm(
+  a: NnAddon,
+  x: View,
+  weight: View | null,
+  bias: View | null,
+  out: View,
+  stats: View,
+  p: NormGeometry,
+): boolean {
+  const [X, O, ST, W, B] = [f32Run(x), f32Run(out), f32Run(stats), f32Run(weight), f32Run(bias)];
+  if (!a.norm || !X || !O || !ST || (weight && !W) || (bias && !B) || overlap(X, O) || overlap(ST, O)) return false;
+  const [N, C, S] = x.shape as [number, number, number];
+  const meta = [N, C, S, p.mode === "batch" ? 1 : 0, p.groups, x.offset, weight?.offset ?? 0, bias?.offset ?? 0];
+  a.norm(X, W, B, O, ST, Float64Array.from([...meta, out.offset, stats.offset]), p.eps);
+  return true;
+}
+
+/** The normalization backward (see `Kernels.normGrad`), on the cases `tryNorm` takes. */
+export function tryNormGrad(a: NnAddon, g: View, x: View, weight: View | null, out: View, p: NormGeometry): boolean {
+  const [G, X, O, W] = [f32Run(g), f32Run(x), f32Run(out), f32Run(weight)];
+  if (!a.normGrad || !G || !X || !O || (weight && !W) || overlap(G, O) || overlap(X, O)) return false;
+  const [N, C, S] = x.shape as [number, number, number];
+  const meta = [N, C, S, p.mode === "batch" ? 1 : 0, p.groups, g.offset, x.offset, weight?.offset ?? 0, out.offset];
+  a.normGrad(G, X, W, O, Float64Array.from(meta), p.eps);
   return true;
 }
 

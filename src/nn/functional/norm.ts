@@ -1,5 +1,6 @@
-// nn.functional normalizations: batchNorm, instanceNorm, layerNorm, groupNorm, rmsNorm, as
-// compositions of reductions and elementwise ops (so their gradients come from autograd). Running
+// nn.functional normalizations: batchNorm, instanceNorm, layerNorm, groupNorm through the backend's
+// fused norm kernels (ops/norm.ts) where it has them, else, like rmsNorm, as compositions of
+// reductions and elementwise ops (so their gradients come from autograd). Running
 // statistics are updated in place outside the graph, with PyTorch's rule: new = (1 - momentum) * old +
 // momentum * batch value, the variance being the unbiased one. Not here: the layers and their
 // buffers (nn/layers/norm.ts).
@@ -11,6 +12,7 @@ import { mean, varMean } from "../../ops/reduce.js";
 import { reshape, view } from "../../ops/views.js";
 import { copy_ } from "../../ops/inplace.js";
 import { noGrad } from "../../autograd/gradmode.js";
+import { fusedNorm, hasFusedNorm } from "../../ops/norm.js";
 
 /** Options of batchNorm (PyTorch's arguments after `bias`). */
 export interface BatchNormOptions {
@@ -28,6 +30,11 @@ export interface InstanceNormOptions {
   useInputStats?: boolean;
   momentum?: number;
   eps?: number;
+}
+
+/** Input (N, C, *) viewed as (N, C, S) for the fused kernels. */
+function planes(input: Tensor): Tensor {
+  return reshape(input, [input.shape[0]!, input.shape[1]!, -1]);
 }
 
 /** A per-channel vector (C) viewed to broadcast over (N, C, *spatial). */
@@ -75,6 +82,18 @@ export function batchNorm(
       throw new RangeError(
         `Expected more than 1 value per channel when training, got input size ${fmtShape(input.shape)}`,
       );
+    if (hasFusedNorm(input, weight, bias)) {
+      const { y: out, stats } = fusedNorm(
+        planes(input),
+        weight,
+        bias,
+        { mode: "batch", groups: C, eps },
+        "native_batch_norm",
+      );
+      if (runningMean) updateRunning(runningMean, stats.select(0, 0), momentum);
+      if (runningVar) updateRunning(runningVar, mul(stats.select(0, 1), n / (n - 1)), momentum);
+      return reshape(out, [...input.shape]);
+    }
     const [v, m] = varMean(input, dims, { correction: 0, keepdim: true });
     y = mul(sub(input, m), rsqrt(add(v, eps)));
     if (runningMean) updateRunning(runningMean, reshape(m, [C]), momentum);
@@ -120,6 +139,13 @@ export function instanceNorm(
   const n = numel(input.shape.slice(2));
   if (n === 1)
     throw new RangeError(`Expected more than 1 spatial element when training, got input size ${fmtShape(input.shape)}`);
+  if (hasFusedNorm(input, weight, bias)) {
+    const { y, stats } = fusedNorm(planes(input), weight, bias, { mode: "group", groups: C, eps }, "instance_norm");
+    if (runningMean) updateRunning(runningMean, mean(reshape(stats.select(0, 0), [-1, C]), 0), momentum);
+    if (runningVar)
+      updateRunning(runningVar, mean(mul(reshape(stats.select(0, 1), [-1, C]), n / (n - 1)), 0), momentum);
+    return reshape(y, [...input.shape]);
+  }
   const [v, m] = varMean(input, spatial, { correction: 0, keepdim: true });
   let y = mul(sub(input, m), rsqrt(add(v, eps)));
   if (runningMean) updateRunning(runningMean, mean(reshape(m, [-1, C]), 0), momentum);
@@ -164,6 +190,14 @@ export function layerNorm(
     throw new RangeError(
       `Expected bias to be of same shape as normalized_shape, but got bias of shape ${fmtShape(bias.shape)} and normalized_shape = ${fmtShape(dims.map((d) => input.shape[d]!))}`,
     );
+  if (hasFusedNorm(input, weight, bias)) {
+    // rows of the normalized size D: x (R, D, 1), the affine per element of a row
+    const D = numel(dims.map((d) => input.shape[d]!));
+    const flat = (v: Tensor | null | undefined) => v && reshape(v, [D]);
+    const x3 = reshape(input, [-1, D, 1]);
+    const geometry = { mode: "group", groups: 1, eps } as const;
+    return reshape(fusedNorm(x3, flat(weight), flat(bias), geometry, "native_layer_norm").y, [...input.shape]);
+  }
   const [v, m] = varMean(input, dims, { correction: 0, keepdim: true });
   let y = mul(sub(input, m), rsqrt(add(v, eps)));
   if (weight) y = mul(y, weight);
@@ -197,6 +231,10 @@ export function groupNorm(
       throw new RangeError(
         `Expected ${what} to be a vector of size equal to the number of channels in input, but got ${what} of shape ${fmtShape(v.shape)} and input of shape ${fmtShape(input.shape)}`,
       );
+  if (hasFusedNorm(input, weight, bias)) {
+    const geometry = { mode: "group", groups: numGroups, eps } as const;
+    return reshape(fusedNorm(planes(input), weight, bias, geometry, "native_group_norm").y, [...input.shape]);
+  }
   const g = reshape(input, [N, numGroups, -1]);
   const [v, m] = varMean(g, 2, { correction: 0, keepdim: true });
   let y = reshape(mul(sub(g, m), rsqrt(add(v, eps))), [...input.shape]);
