@@ -145,12 +145,12 @@ export interface Kernels {
    */
   convInputGrad?(gy: View, w: View, out: View, geometry: ConvGeometry): void;
   /**
-   * Max pooling's argmax: for x (M, *spatial) (float32 / float64) and every window, the flat index over
-   * the spatial dims of its first maximum (NaN beats any number; padding taps are skipped; an all -inf
-   * window points at its first real element) into out (M, *outSpatial), int64, contiguous.
-   * Optional: the op layer otherwise takes the argmax over a window view.
+   * Max pooling's argmax: for floating x (M, *spatial) and every window, the flat index over the
+   * spatial dims of its first maximum in row-major tap order (any NaN beats a number, so the last NaN
+   * wins, as in PyTorch 1.13's CPU kernel; padding taps are skipped; an all -inf window points at its
+   * first real element) into out (M, *outSpatial), int64, contiguous.
    */
-  maxPoolIndices?(x: View, out: View, geometry: PoolGeometry): void;
+  maxPoolIndices(x: View, out: View, geometry: PoolGeometry): void;
   /**
    * Deferred value check, for devices that cannot read values synchronously: where `flags` (bool) is
    * set, `message` is raised at the next readback (like CUDA's device-side asserts), with `{0}`, `{1}`

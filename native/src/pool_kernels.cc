@@ -1,6 +1,7 @@
 // Native max-pooling argmax (src/nn/functional/pooling.ts): for every plane and output position, the flat
 // index (over the plane's spatial dims) of the window's maximum, read through the input's strides. The
-// first maximum in row-major tap order wins, a NaN beats any number (the first NaN wins), and taps in
+// first maximum in row-major tap order wins, a NaN beats any number (the last NaN wins, as in PyTorch
+// 1.13's CPU kernel, which takes every NaN it meets), and taps in
 // the padding are skipped; a window whose real elements are all -inf points at its first real element
 // (where PyTorch points). Planes run on the thread pool. float32 and float64 inputs; int64 indices as
 // float64.
@@ -40,7 +41,7 @@ void pool_plane(const PoolJob& j, int64_t m) {
         int64_t idx = ((b0 + l0 * j.d[0]) * j.sp[1] + b1 + l1 * j.d[1]) * j.sp[2] + b2 + l2 * j.d[2];
         int64_t nan_idx = 0, seen_nan = 0;
         // branch-free updates with integer masks (which tap wins is data-dependent: a branch would
-        // mispredict often); the first NaN is tracked apart and wins at the end
+        // mispredict often); the last NaN is tracked apart and wins at the end
         for (int64_t t0 = l0; t0 < h0; t0++) {
           const int64_t i0 = b0 + t0 * j.d[0];
           for (int64_t t1 = l1; t1 < h1; t1++) {
@@ -51,11 +52,11 @@ void pool_plane(const PoolJob& j, int64_t m) {
               const int64_t i2 = b2 + t2 * j.d[2];
               const T v = row[i2 * j.st[2]];
               const int64_t gt = -static_cast<int64_t>(v > best);
-              const int64_t first_nan = -static_cast<int64_t>((v != v) & (seen_nan == 0));
+              const int64_t is_nan = -static_cast<int64_t>(v != v);
               best = best < v ? v : best;
               idx += (base + i2 - idx) & gt;
-              nan_idx += (base + i2 - nan_idx) & first_nan;
-              seen_nan |= first_nan;
+              nan_idx += (base + i2 - nan_idx) & is_nan;
+              seen_nan |= is_nan;
             }
           }
         }
@@ -83,11 +84,11 @@ void pool_plane_fixed(const PoolJob& j, int64_t m) {
           const T v = w[t1 * sh + t2 * sw];
           const int64_t flat = (i1 + t1) * W + i2 + t2;
           const int64_t gt = -static_cast<int64_t>(v > best);
-          const int64_t first_nan = -static_cast<int64_t>((v != v) & (seen_nan == 0));
+          const int64_t is_nan = -static_cast<int64_t>(v != v);
           best = best < v ? v : best;
           idx += (flat - idx) & gt;
-          nan_idx += (flat - nan_idx) & first_nan;
-          seen_nan |= first_nan;
+          nan_idx += (flat - nan_idx) & is_nan;
+          seen_nan |= is_nan;
         }
       *out++ = static_cast<double>(seen_nan ? nan_idx : idx);
     }
@@ -96,12 +97,11 @@ void pool_plane_fixed(const PoolJob& j, int64_t m) {
 
 // The CNN case, float32 2x2 windows with stride 2 over unit-stride rows: four outputs at a time in
 // 16-byte vectors (GCC vector extensions, so any target), the even and odd columns of two rows
-// split apart by shuffles. Same rule as above: a tap replaces the best one when greater, or when NaN
-// and the best one is not.
+// split apart by shuffles. Same rule as above: a tap replaces the best one when greater, or when NaN.
 typedef float v4f __attribute__((vector_size(16)));
 typedef int32_t v4i __attribute__((vector_size(16)));
 
-static inline v4i take(v4f v, v4f best) { return (v > best) | ((v != v) & (best == best)); }
+static inline v4i take(v4f v, v4f best) { return (v > best) | (v != v); }
 
 static inline v4f load4(const float* p) {
   v4f v;
@@ -144,7 +144,7 @@ void pool_plane_2x2s2(const PoolJob& j, int64_t m) {
       float best = v[0];
       int tap = 0;
       for (int k = 1; k < 4; k++)
-        if (v[k] > best || (v[k] != v[k] && best == best)) best = v[k], tap = k;
+        if (v[k] > best || v[k] != v[k]) best = v[k], tap = k;
       out[a2] = static_cast<double>(base + 2 * a2 + (tap >> 1) * W + (tap & 1));
     }
   }

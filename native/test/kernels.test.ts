@@ -1068,7 +1068,7 @@ function poolReference(c: PoolCase, x: View, M: number, out: number[]): number[]
         const flat = pos.reduce((f, p, i) => f * c.sp[i]! + p, 0);
         if (idx < 0) idx = flat;
         const v = at(x, [m, ...pos]);
-        if (best !== best) continue;
+        // PyTorch 1.13's CPU loop: a greater value or any NaN takes the window (so the last NaN wins)
         if (v > best || v !== v) {
           best = v;
           idx = flat;

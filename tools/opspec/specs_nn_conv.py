@@ -119,6 +119,16 @@ spec("max_pool2d_unbatched", "F.max_pool2d(a, 2, ceil_mode=True)", f"{FN}.maxPoo
      [T(2, 5, 5)], unique=True)
 spec("max_pool2d_neg_inf", "F.max_pool2d(a, 2, padding=1)", f"{FN}.maxPool2d(a, 2, {{ padding: 1 }})",
      [T(1, 1, 2, 2, values=[[[[float("-inf"), 1.0], [float("-inf"), 2.0]]]])], kinds=["contig"], gradcheck=False)
+# PyTorch 1.13's CPU loop takes every NaN it meets: the last NaN of a window wins
+spec("max_pool1d_nan", "F.max_pool1d(a, 3, stride=1, return_indices=True)",
+     f"{FN}.maxPool1d(a, 3, {{ stride: 1, returnIndices: true }})",
+     [T(1, 1, 6, values=[[[float("nan"), 1.0, float("nan"), 2.0, float("nan"), float("-inf")]]])],
+     kinds=["contig"], gradcheck=False)
+spec("max_pool2d_nan", "F.max_pool2d(a, 2, padding=1, return_indices=True)",
+     f"{FN}.maxPool2d(a, 2, {{ padding: 1, returnIndices: true }})",
+     [T(1, 2, 2, 4, values=[[[[1.0, float("nan"), 5.0, 0.0], [float("nan"), 3.0, float("nan"), float("nan")]],
+                               [[float("nan"), float("nan"), 2.0, 2.0], [3.0, 3.0, float("-inf"), float("-inf")]]]])],
+     kinds=["contig"], gradcheck=False)
 err("max_pool2d_pad_error", "F.max_pool2d(a, 2, padding=2)", f"{FN}.maxPool2d(a, 2, {{ padding: 2 }})", [T(1, 3, 5, 5)])
 err("max_pool2d_too_small", "F.max_pool2d(a, 2)", f"{FN}.maxPool2d(a, 2)", [T(1, 3, 1, 1)])
 

@@ -11,6 +11,7 @@ import { convKernel } from "./conv.js";
 import { matmulKernel } from "./matmul.js";
 import { nllLoss, nllLossGrad, softmaxGrad } from "./loss.js";
 import { norm, normGrad } from "./norm.js";
+import { maxPoolIndices } from "./max_pool.js";
 import { withNativeKernels } from "./native.js";
 import { recycleArray, uninitArray, zeroedArray } from "./pool.js";
 import { walk } from "./walk.js";
@@ -136,6 +137,7 @@ const kernels: Kernels = {
   nllLossGrad,
   norm,
   normGrad,
+  maxPoolIndices,
 
   matmul(a, b, out) {
     matmulKernel(a, b, out, [arr(a), arr(b), arr(out)], round(out.dtype));

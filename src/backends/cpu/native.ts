@@ -7,7 +7,7 @@
 // if it cannot be loaded); unset uses the addon when it loads and otherwise prints one notice and
 // falls back to the TS kernels. Outside Node (browsers) the TS kernels are used silently.
 
-import type { ConvGeometry, Expr, Kernels, PoolGeometry, View } from "../../backend.js";
+import type { ConvGeometry, Expr, Kernels, View } from "../../backend.js";
 import type { StorageArray } from "../../dtype.js";
 import { arr, coalesce } from "./codegen.js";
 import { type F32Operand, float32Operand, type SelectAddon, trySelect } from "./native_select.js";
@@ -360,14 +360,9 @@ export function withNativeKernels(ts: Kernels): Kernels {
     conv(x, w, out, geometry) {
       if (!tryConv(a, x, w, out, geometry)) ts.conv(x, w, out, geometry);
     },
-    ...(a.maxPoolIndices && {
-      maxPoolIndices(x: View, out: View, geometry: PoolGeometry) {
-        if (!tryMaxPoolIndices(a, x, out, geometry))
-          throw new Error(
-            `max_pool_indices: the native kernel cannot take input ${fmtShape(x.shape)} (${x.dtype}) into ${out.dtype}`,
-          );
-      },
-    }),
+    maxPoolIndices(x, out, geometry) {
+      if (!tryMaxPoolIndices(a, x, out, geometry)) ts.maxPoolIndices!(x, out, geometry);
+    },
     ...(a.convInputGrad && {
       convInputGrad(gy: View, w: View, out: View, geometry: ConvGeometry) {
         if (!tryConvInputGrad(a, gy, w, out, geometry))

@@ -1,7 +1,7 @@
 // Max pooling's argmax on webgpu (`Kernels.maxPoolIndices`): one invocation per output window walks
 // its taps and keeps the flat spatial index of the first maximum, so pooling needs one pass over the
 // input (the op layer then gathers the values at these indices) instead of a window copy, an argmax
-// and a gather through a tap table. Semantics as PyTorch's: NaN beats every number (the first NaN
+// and a gather through a tap table. Semantics as PyTorch's: NaN beats every number (the last NaN
 // wins), padding taps are skipped, and a window whose real elements are all -inf points at its first
 // real element.
 
@@ -55,10 +55,10 @@ fn main(${MAIN_ARGS}) {
         if (first < 0) { first = flat; }
         let nan = isnan_f(v);
         let neg_inf = bitcast<u32>(v) == 0xff800000u;
-        if (!nan_found && (nan || (!neg_inf && (bi < 0 || v > best)))) {
+        if (nan || (!nan_found && !neg_inf && (bi < 0 || v > best))) {
           best = v;
           bi = flat;
-          nan_found = nan;
+          nan_found = nan_found || nan;
         }
       }
     }

@@ -1,9 +1,9 @@
 // nn.functional pooling: maxPool1d/2d/3d, avgPool1d/2d/3d, adaptiveAvgPool1d/2d, adaptiveMaxPool1d/2d,
 // as compositions of existing ops. Windows are strided views of the padded input (asStrided).
-// Max pooling finds the argmax of each window without recording a graph, turns it into an index of the
-// input plane, and gathers the values from the input: the gradient then flows to the single maximum
-// of each window, as in PyTorch (a max over the window would split it among ties). Backends with a
-// `maxPoolIndices` kernel find the argmax in one pass (./max_pool_indices.ts).
+// Max pooling finds the index of each window's maximum in the input plane with the backend's
+// `maxPoolIndices` kernel (one pass, no graph: ./max_pool_indices.ts) and gathers the values from the
+// input: the gradient then flows to the single maximum of each window, as in PyTorch (a max over the
+// window would split it among ties).
 // Not here: the pooling layers (nn/layers/pooling.ts).
 
 import { fmtShape, numel } from "../../shape.js";
@@ -27,7 +27,7 @@ import { matmul } from "../../ops/linalg.js";
 import { arange, full, tensor } from "../../ops/creation.js";
 import { noGrad } from "../../autograd/gradmode.js";
 import { expandArg, type IntOrList } from "./conv.js";
-import { hasMaxPoolIndices, maxPoolIndices } from "./max_pool_indices.js";
+import { maxPoolIndices } from "./max_pool_indices.js";
 
 /** Options of maxPool1d/2d/3d (PyTorch's arguments after `kernel_size`). */
 export interface MaxPoolOptions {
@@ -158,47 +158,12 @@ function maxPoolNd(
   const g = poolGeometry(op, x, nsp, kernelSize, opts);
   if (!x.isFloatingPoint()) throw new TypeError(`"${op}" not implemented for '${dtypeCName(x.dtype)}'`);
   const M = numel(g.lead);
-  const K = numel(g.k);
   const nOut = numel(g.out);
-  const flat = noGrad(() => {
-    if (hasMaxPoolIndices(x)) {
-      const geometry = { kernel: g.k, stride: g.s, padding: g.p, dilation: g.d };
-      return reshape(maxPoolIndices(reshape(x, [M, ...g.sp]), geometry, g.out), [M, nOut]);
-    }
-    // tap of each window's maximum (the first one, as PyTorch), row-major over the kernel dims
-    const tap = argmax(reshape(windows(x, g, -Infinity), [M, nOut, K]), -1, true); // (M, nOut, 1)
-    const table = tensor(tapToInput(g), { dtype: "int64", device: x.device });
-    return squeeze(gather(expand(view(table, [1, nOut, K]), [M, nOut, K]), 2, tap), -1); // (M, nOut)
-  });
+  const geometry = { kernel: g.k, stride: g.s, padding: g.p, dilation: g.d };
+  const flat = noGrad(() => reshape(maxPoolIndices(reshape(x, [M, ...g.sp]), geometry, g.out), [M, nOut]));
   const values = gather(reshape(x, [M, numel(g.sp)]), 1, flat);
   const out = reshape(values, [...g.lead, ...g.out]);
   return opts.returnIndices ? [out, reshape(flat, [...g.lead, ...g.out])] : out;
-}
-
-/**
- * For every output position q and tap t ([q * K + t]): the flat index (over the spatial dims) of the
- * input element the tap reads. A tap in the padding maps to the window's first real element, which
- * is where PyTorch points when a window's real elements are all -inf (tied with the padding).
- */
-function tapToInput(g: Geometry): Float64Array {
-  const nOut = numel(g.out);
-  const K = numel(g.k);
-  const table = new Float64Array(nOut * K);
-  for (let q = 0; q < nOut; q++) {
-    const o = unravel(q, g.out);
-    let first = -1;
-    const pad: number[] = [];
-    for (let t = 0; t < K; t++) {
-      const tp = unravel(t, g.k);
-      const pos = o.map((oi, i) => oi * g.s[i]! - g.p[i]! + tp[i]! * g.d[i]!);
-      if (pos.every((p, i) => p >= 0 && p < g.sp[i]!)) {
-        table[q * K + t] = pos.reduce((f, p, i) => f * g.sp[i]! + p, 0);
-        if (first < 0) first = table[q * K + t]!;
-      } else pad.push(t);
-    }
-    for (const t of pad) table[q * K + t] = Math.max(first, 0);
-  }
-  return table;
 }
 
 function avgPoolNd(nsp: number, op: string, x: Tensor, kernelSize: IntOrList, opts: AvgPoolOptions): Tensor {
