@@ -151,6 +151,11 @@ spec("adaptive_avg_pool2d_none", "F.adaptive_avg_pool2d(a, (None, 1))", f"{FN}.a
      [T(2, 3, 4)])
 spec("adaptive_avg_pool2d_global", "F.adaptive_avg_pool2d(a, 1)", f"{FN}.adaptiveAvgPool2d(a, 1)", [T(2, 3, 3, 4)])
 spec("adaptive_max_pool1d", "F.adaptive_max_pool1d(a, 3)", f"{FN}.adaptiveMaxPool1d(a, 3)", [T(2, 2, 7)], unique=True)
+spec("adaptive_max_pool2d_nan", "F.adaptive_max_pool2d(a, (1, 3), return_indices=True)",
+     f"{FN}.adaptiveMaxPool2d(a, [1, 3], {{ returnIndices: true }})",
+     [T(1, 1, 2, 6, values=[[[[1.0, float("nan"), 5.0, float("-inf"), 2.0, 2.0],
+                               [float("nan"), 3.0, float("-inf"), float("-inf"), 2.0, 1.0]]]])],
+     kinds=["contig"], gradcheck=False)
 spec("adaptive_max_pool2d", "F.adaptive_max_pool2d(a, (3, 2))", f"{FN}.adaptiveMaxPool2d(a, [3, 2])",
      [T(2, 2, 5, 7)], unique=True)
 spec("adaptive_max_pool2d_indices", "F.adaptive_max_pool2d(a, 3, return_indices=True)",

@@ -8,8 +8,8 @@
 
 import { fmtShape, numel } from "../../shape.js";
 import type { Tensor } from "../../tensor.js";
-import { div, dtypeCName } from "../../ops/elementwise.js";
-import { argmax, mean, sum } from "../../ops/reduce.js";
+import { div, dtypeCName, ne, sub, toDtype, where } from "../../ops/elementwise.js";
+import { any, argmax, mean, sum } from "../../ops/reduce.js";
 import {
   asStrided,
   contiguous,
@@ -21,7 +21,7 @@ import {
   unsqueeze,
   view,
 } from "../../ops/views.js";
-import { cat, pad } from "../../ops/shape_ops.js";
+import { cat, flip, pad } from "../../ops/shape_ops.js";
 import { gather } from "../../ops/indexing.js";
 import { matmul } from "../../ops/linalg.js";
 import { arange, full, tensor } from "../../ops/creation.js";
@@ -358,7 +358,10 @@ function adaptiveMaxPoolNd(nsp: number, op: string, x: Tensor, outputSize: Adapt
   const flat = noGrad(() => {
     const xs = cat([xm, full([M, 1], -Infinity, { dtype: x.dtype, device: x.device })], 1);
     const w = view(gather(xs, 1, expand(idx, [M, nOut * K])), [M, nOut, K]);
-    const t = unsqueeze(argmax(w, -1), -1); // (M, nOut, 1)
+    // PyTorch 1.13's CPU loop takes every NaN it meets: a window with NaNs points at its last one
+    const nan = ne(w, w);
+    const lastNan = sub(K - 1, argmax(flip(toDtype(nan, "int32"), [-1]), -1));
+    const t = unsqueeze(where(any(nan, -1), lastNan, argmax(w, -1)), -1); // (M, nOut, 1)
     return squeeze(gather(expand(view(idx, [1, nOut, K]), [M, nOut, K]), 2, t), -1);
   });
   const values = gather(xm, 1, flat);
