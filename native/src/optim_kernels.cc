@@ -39,46 +39,70 @@ struct AdamJob {
 };
 
 // d = maximize ? -g : g; d += wd p; buf = μ buf + (1 − dampening) d (buf = d on the first step);
-// d = nesterov ? d + μ buf : buf; p += −lr d.
-template <class T>
-void sgd_piece(const SgdJob& j, const Piece& q) {
-  T* P = static_cast<T*>(q.a[0]);
-  const T* G = static_cast<const T*>(q.a[1]);
-  T* B = static_cast<T*>(q.a[2]);
-  const T wd = T(j.wd), mu = T(j.momentum), damp = T(1 - j.dampening), neg_lr = T(-j.lr);
-  for (int64_t i = q.begin; i < q.end; i++) {
-    T d = j.maximize ? -G[i] : G[i];
-    if (j.wd != 0) d = d + wd * P[i];
-    if (j.momentum != 0) {
+// d = nesterov ? d + μ buf : buf; p += −lr d. The options are template arguments, so each loop is
+// branch-free and vectorizes (`sign` is ±1: g * sign is exactly ±g).
+template <class T, bool WD, bool MOM, bool INIT, bool NEST>
+void sgd_loop(int64_t n, T* P, const T* G, T* B, T sign, T wd, T mu, T damp, T neg_lr) {
+  for (int64_t i = 0; i < n; i++) {
+    T d = G[i] * sign;
+    if (WD) d = d + wd * P[i];
+    if (MOM) {
       T b = d;
-      if (!q.init) {
+      if (!INIT) {
         b = B[i] * mu;
         b = b + damp * d;
       }
       B[i] = b;
-      d = j.nesterov ? d + mu * b : b;
+      d = NEST ? d + mu * b : b;
     }
     P[i] = P[i] + neg_lr * d;
   }
 }
 
+template <class T, bool WD>
+void sgd_loop_for(const SgdJob& j, const Piece& q, int64_t n, T* P, const T* G, T* B) {
+  const T sign = j.maximize ? T(-1) : T(1), wd = T(j.wd), mu = T(j.momentum), damp = T(1 - j.dampening);
+  const T neg_lr = T(-j.lr);
+  if (j.momentum == 0) return sgd_loop<T, WD, false, false, false>(n, P, G, B, sign, wd, mu, damp, neg_lr);
+  if (q.init)
+    return j.nesterov ? sgd_loop<T, WD, true, true, true>(n, P, G, B, sign, wd, mu, damp, neg_lr)
+                      : sgd_loop<T, WD, true, true, false>(n, P, G, B, sign, wd, mu, damp, neg_lr);
+  return j.nesterov ? sgd_loop<T, WD, true, false, true>(n, P, G, B, sign, wd, mu, damp, neg_lr)
+                    : sgd_loop<T, WD, true, false, false>(n, P, G, B, sign, wd, mu, damp, neg_lr);
+}
+
+template <class T>
+void sgd_piece(const SgdJob& j, const Piece& q) {
+  T* P = static_cast<T*>(q.a[0]) + q.begin;
+  const T* G = static_cast<const T*>(q.a[1]) + q.begin;
+  T* B = q.a[2] ? static_cast<T*>(q.a[2]) + q.begin : nullptr;
+  const int64_t n = q.end - q.begin;
+  if (j.wd != 0)
+    sgd_loop_for<T, true>(j, q, n, P, G, B);
+  else
+    sgd_loop_for<T, false>(j, q, n, P, G, B);
+}
+
 // g = maximize ? -g : g; AdamW: p *= 1 − lr λ, Adam: g += λ p; m = β₁ m + (1 − β₁) g;
 // v = β₂ v + (1 − β₂) g g; AMSGrad: v̂ = max(v̂, v); p += −step_size m / (√v / √bc₂ + eps).
-template <class T>
-void adam_piece(const AdamJob& j, const Piece& q) {
-  T* P = static_cast<T*>(q.a[0]);
-  const T* G = static_cast<const T*>(q.a[1]);
-  T* M = static_cast<T*>(q.a[2]);
-  T* V = static_cast<T*>(q.a[3]);
-  T* MX = static_cast<T*>(q.a[4]);
+// The options are template arguments, so each loop is branch-free and vectorizes.
+template <class T, bool DECOUPLED, bool WD, bool AMS>
+void adam_loop(const AdamJob& j, const Piece& q) {
+  const int64_t n = q.end - q.begin;
+  T* P = static_cast<T*>(q.a[0]) + q.begin;
+  const T* G = static_cast<const T*>(q.a[1]) + q.begin;
+  T* M = static_cast<T*>(q.a[2]) + q.begin;
+  T* V = static_cast<T*>(q.a[3]) + q.begin;
+  T* MX = AMS ? static_cast<T*>(q.a[4]) + q.begin : nullptr;
+  const T sign = j.maximize ? T(-1) : T(1);  // g * sign is exactly ±g
   const T b1 = T(j.beta1), c1 = T(1 - j.beta1), b2 = T(j.beta2), c2 = T(1 - j.beta2), eps = T(j.eps);
   const T wd = T(j.wd), shrink = T(1 - j.lr * j.wd), neg_step = T(-q.step_size), bc2s = T(q.bc2_sqrt);
-  for (int64_t i = q.begin; i < q.end; i++) {
-    T g = j.maximize ? -G[i] : G[i];
+  for (int64_t i = 0; i < n; i++) {
+    T g = G[i] * sign;
     T p = P[i];
-    if (j.decoupled)
+    if (DECOUPLED)
       p = p * shrink;
-    else if (j.wd != 0)
+    else if (WD)
       g = g + wd * p;
     T m = M[i] * b1;
     m = m + c1 * g;
@@ -87,7 +111,7 @@ void adam_piece(const AdamJob& j, const Piece& q) {
     v = v + gg * g;
     M[i] = m;
     V[i] = v;
-    if (j.amsgrad) {
+    if (AMS) {
       const T mx = MX[i];
       v = (mx != mx || mx > v) ? mx : v;  // torch.maximum propagates NaN
       MX[i] = v;
@@ -97,6 +121,21 @@ void adam_piece(const AdamJob& j, const Piece& q) {
     const T s = neg_step * m;
     P[i] = p + s / denom;
   }
+}
+
+template <class T, bool AMS>
+void adam_piece_ams(const AdamJob& j, const Piece& q) {
+  if (j.decoupled) return adam_loop<T, true, false, AMS>(j, q);
+  if (j.wd != 0) return adam_loop<T, false, true, AMS>(j, q);
+  adam_loop<T, false, false, AMS>(j, q);
+}
+
+template <class T>
+void adam_piece(const AdamJob& j, const Piece& q) {
+  if (j.amsgrad)
+    adam_piece_ams<T, true>(j, q);
+  else
+    adam_piece_ams<T, false>(j, q);
 }
 
 template <class Job, void (*F)(const Job&, const Piece&)>
