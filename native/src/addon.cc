@@ -49,17 +49,12 @@ using tts::napi::get_args;
 using tts::napi::get_array;
 using tts::napi::get_meta;
 using tts::napi::in_bounds;
+using tts::napi::is_null;
 
 double get_number(napi_env env, napi_value v) {
   double d = 0;
   napi_get_value_double(env, v, &d);
   return d;
-}
-
-bool is_null(napi_env env, napi_value v) {
-  napi_valuetype t;
-  napi_typeof(env, v, &t);
-  return t == napi_null || t == napi_undefined;
 }
 
 napi_value undefined(napi_env env) {

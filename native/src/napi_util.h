@@ -46,6 +46,12 @@ inline bool get_meta(napi_env env, napi_value v, std::vector<int64_t>* out) {
   return true;
 }
 
+/** Whether a JS value is null or undefined. */
+inline bool is_null(napi_env env, napi_value v) {
+  napi_valuetype t;
+  return napi_typeof(env, v, &t) == napi_ok && (t == napi_null || t == napi_undefined);
+}
+
 /** Whether two arrays share memory (empty arrays may both have a null data pointer: they never do). */
 inline bool aliases(const Arr& a, const Arr& b) { return a.length > 0 && b.length > 0 && a.data == b.data; }
 

@@ -148,15 +148,10 @@ void run(int64_t tasks, int64_t work, void (*fn)(void*, int64_t), NormJob* j) {
     for (int64_t t = 0; t < tasks; t++) fn(j, t);
 }
 
-bool is_null(napi_env env, napi_value v) {
-  napi_valuetype t;
-  return napi_typeof(env, v, &t) == napi_ok && (t == napi_null || t == napi_undefined);
-}
-
 // An optional (C) Float32Array read from `off`, or null.
 bool get_vector(napi_env env, napi_value v, int64_t off, int64_t C, const float** out) {
   *out = nullptr;
-  if (is_null(env, v)) return true;
+  if (napi::is_null(env, v)) return true;
   Arr a;
   if (!napi::get_array(env, v, &a) || a.type != napi_float32_array || off < 0 || off + C > a.length) return false;
   *out = static_cast<const float*>(a.data) + off;

@@ -6,7 +6,7 @@ import { allocArray, type DType, type StorageArray } from "../../dtype.js";
 import type { Backend, Kernels, Storage, View } from "../../backend.js";
 import type { Shape } from "../../shape.js";
 import { arr, runMap, runReduce } from "./codegen.js";
-import { H } from "./mathfns.js";
+import { H, rounder } from "./mathfns.js";
 import { convKernel } from "./conv.js";
 import { matmulKernel } from "./matmul.js";
 import { nllLoss, nllLossGrad, softmaxGrad } from "./loss.js";
@@ -51,10 +51,6 @@ function walkRows(views: readonly View[], fn: (pos: number[]) => void): void {
 
 const last = (s: Shape) => s[s.length - 1]!;
 
-function round(dtype: DType): (x: number) => number {
-  return dtype === "float16" ? H.f16 : dtype === "bfloat16" ? H.bf16 : (x) => x;
-}
-
 const kernels: Kernels = {
   map: runMap,
   reduce: runReduce,
@@ -87,7 +83,7 @@ const kernels: Kernels = {
     const s = last(x.strides);
     const so = out ? last(out.strides) : 0;
     const si = indices ? last(indices.strides) : 0;
-    const r = round(out ? out.dtype : x.dtype);
+    const r = rounder(out ? out.dtype : x.dtype);
     const views = [x, out ?? x, indices ?? x];
     walkRows(views, ([px, po, pi]) => {
       let acc = 0;
@@ -115,7 +111,7 @@ const kernels: Kernels = {
     const O = arr(out);
     const n = last(x.shape);
     const [sx, so] = [last(x.strides), last(out.strides)];
-    const r = round(out.dtype);
+    const r = rounder(out.dtype);
     walkRows([x, out], ([px, po]) => {
       let m = -Infinity;
       for (let i = 0; i < n; i++) {
@@ -140,7 +136,7 @@ const kernels: Kernels = {
   maxPoolIndices,
 
   matmul(a, b, out) {
-    matmulKernel(a, b, out, [arr(a), arr(b), arr(out)], round(out.dtype));
+    matmulKernel(a, b, out, [arr(a), arr(b), arr(out)], rounder(out.dtype));
   },
 
   gather(x, dim, index, out) {
@@ -165,7 +161,7 @@ const kernels: Kernels = {
     const n = out.shape[dim]!;
     const sd = out.strides[dim]!;
     const os = out.strides.map((s, d) => (d === dim ? 0 : s));
-    const r = round(out.dtype);
+    const r = rounder(out.dtype);
     const isInt =
       out.dtype !== "float32" && out.dtype !== "float64" && out.dtype !== "float16" && out.dtype !== "bfloat16";
     // positions touched get their reduction started from scratch when !includeSelf; counts for mean
@@ -220,7 +216,7 @@ const kernels: Kernels = {
   stridedAccumulate(src, out, viewShape, viewStrides, viewOffset) {
     const S = arr(src);
     const O = arr(out);
-    const r = round(out.dtype);
+    const r = rounder(out.dtype);
     walk(viewShape, [src.strides, viewStrides], [src.offset, out.offset + viewOffset], ([ps, po]) => {
       O[po!] = r(O[po!]! + S[ps!]!);
     });

@@ -2,16 +2,10 @@
 // `softmaxGrad`): one pass over the rows each, in float64, rounded once into the output's dtype.
 
 import type { NllGeometry, View } from "../../backend.js";
-import type { DType } from "../../dtype.js";
 import type { Shape } from "../../shape.js";
 import { arr } from "./codegen.js";
-import { H } from "./mathfns.js";
+import { rounder } from "./mathfns.js";
 import { walk } from "./walk.js";
-
-/** Rounding of a float64 result to a 16-bit float dtype's grid (identity otherwise). */
-export function rounder(dtype: DType): (x: number) => number {
-  return dtype === "float16" ? H.f16 : dtype === "bfloat16" ? H.bf16 : (x) => x;
-}
 
 /** Visit each target element with the offset of its row of logits (or gradient) and of g. */
 function eachTarget(

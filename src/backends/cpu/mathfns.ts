@@ -1,7 +1,7 @@
 // Scalar math helpers that elementwise expressions call as `H.name(...)` in the TS kernels.
 // Accurate to double precision so float64 results match PyTorch's libm closely.
 
-import { roundBf16, roundF16 } from "../../dtype.js";
+import { roundBf16, roundF16, type DType } from "../../dtype.js";
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 
@@ -198,3 +198,8 @@ export const H = {
   i64: (x: number) => (x >= -(2 ** 63) && x < 2 ** 63 ? Math.trunc(x) + 0 : -(2 ** 63)), // + 0: no -0
 };
 export type Helpers = typeof H;
+
+/** Rounding of a float64 result to a 16-bit float dtype's grid (identity for the other dtypes). */
+export function rounder(dtype: DType): (x: number) => number {
+  return dtype === "float16" ? H.f16 : dtype === "bfloat16" ? H.bf16 : (x) => x;
+}

@@ -4,7 +4,7 @@
 
 import type { NormGeometry, View } from "../../backend.js";
 import { arr } from "./codegen.js";
-import { rounder } from "./loss.js";
+import { rounder } from "./mathfns.js";
 
 /** The (n, c) planes of statistics group k, each S elements from its returned offset (relative to x). */
 function groupPlanes(k: number, N: number, C: number, S: number, p: NormGeometry): { n: number; c: number }[] {
