@@ -10,6 +10,7 @@
 import type { ConvGeometry, Expr, Kernels, View } from "../../backend.js";
 import type { StorageArray } from "../../dtype.js";
 import { arr, coalesce } from "./codegen.js";
+import { metaArray, metaOf } from "./native_meta.js";
 import { type F32Operand, float32Operand, type SelectAddon, trySelect } from "./native_select.js";
 import {
   type NnAddon,
@@ -226,7 +227,7 @@ function tryMap(a: Addon, expr: Expr, views: readonly View[], out: View, scalars
   for (let k = 0; k < inputs.length; k++)
     if (ins[k] === outArr && (inputs[k]!.offset !== out.offset || !sameLayout(c.strides[k + 1]!, c.strides[0]!)))
       return false;
-  const meta = new Float64Array(4 + 4 * nd);
+  const meta = metaArray(4 + 4 * nd);
   meta[0] = nd;
   meta[1] = out.offset;
   meta[2] = inputs[0]?.offset ?? 0;
@@ -254,7 +255,7 @@ function trySum(a: Addon, x: View, nReduce: number, out: View): boolean {
   const xs = arr(x);
   const os = arr(out);
   if (!(xs instanceof Float32Array) || !(os instanceof Float32Array) || xs === os) return false;
-  const meta = new Float64Array(5 + 2 * no);
+  const meta = metaArray(5 + 2 * no);
   meta[0] = x.offset;
   meta[1] = out.offset;
   meta[2] = R;
@@ -282,7 +283,7 @@ function trySum2(a: Addon, x: View, k: number, red: { shape: number[]; strides: 
   if (!(xs instanceof Float32Array) || !(os instanceof Float32Array) || xs === os) return false;
   const nout = numelOf(outer.shape);
   const partial = new Float32Array(nout * R1);
-  const m1 = new Float64Array(5 + 2 * (no + 1));
+  const m1 = metaArray(5 + 2 * (no + 1));
   m1.set([x.offset, 0, R0, 1, no + 1]);
   for (let d = 0; d < no; d++) {
     m1[5 + d] = outer.shape[d]!;
@@ -291,7 +292,7 @@ function trySum2(a: Addon, x: View, k: number, red: { shape: number[]; strides: 
   m1[5 + no] = R1;
   m1[5 + 2 * no + 1] = red.strides[0]![0]!;
   a.sum(xs, partial, m1);
-  a.sum(partial, os, Float64Array.of(0, out.offset, R1, 1, 1, nout, R1));
+  a.sum(partial, os, metaOf([0, out.offset, R1, 1, 1, nout, R1]));
   return true;
 }
 
@@ -304,7 +305,7 @@ function tryMatmul(ad: Addon, a: View, b: View, out: View): boolean {
   if (A === C || B === C) return false;
   const nd = out.shape.length;
   const nb = nd - 2;
-  const meta = new Float64Array(13 + 4 * nb);
+  const meta = metaArray(13 + 4 * nb);
   meta[0] = nb;
   meta[1] = out.shape[nd - 2]!;
   meta[2] = out.shape[nd - 1]!;

@@ -7,6 +7,7 @@ import type { ConvGeometry, NormGeometry, PoolGeometry, View } from "../../backe
 import type { StorageArray } from "../../dtype.js";
 import type { Shape } from "../../shape.js";
 import { arr } from "./codegen.js";
+import { metaArray, metaOf } from "./native_meta.js";
 
 /** The addon's NN entry points (absent from an addon built before they existed). */
 export interface NnAddon {
@@ -60,7 +61,7 @@ export function trySoftmax(a: NnAddon, x: View, out: View, log: boolean): boolea
   if (!(X instanceof Float32Array) || !(O instanceof Float32Array) || overlap(X, O)) return false;
   const nd = x.shape.length;
   if (nd > 16) return false;
-  a.softmax(X, O, Float64Array.from([nd, x.offset, out.offset, ...x.shape, ...x.strides, ...out.strides]), log);
+  a.softmax(X, O, metaOf([nd, x.offset, out.offset, ...x.shape, ...x.strides, ...out.strides]), log);
   return true;
 }
 
@@ -72,7 +73,7 @@ export function trySoftmaxGrad(a: NnAddon, y: View, g: View, out: View, log: boo
   const nd = y.shape.length;
   if (overlap(Y, O) || overlap(G, O) || nd > 16) return false;
   const meta = [nd, y.offset, g.offset, out.offset, ...y.shape, ...y.strides, ...g.strides, ...out.strides];
-  a.softmaxGrad(Y, G, O, Float64Array.from(meta), log);
+  a.softmaxGrad(Y, G, O, metaOf(meta), log);
   return true;
 }
 
@@ -103,7 +104,7 @@ export function tryNorm(
   if (!a.norm || !X || !O || !ST || (weight && !W) || (bias && !B) || overlap(X, O) || overlap(ST, O)) return false;
   const [N, C, S] = x.shape as [number, number, number];
   const meta = [N, C, S, p.mode === "batch" ? 1 : 0, p.groups, x.offset, weight?.offset ?? 0, bias?.offset ?? 0];
-  a.norm(X, W, B, O, ST, Float64Array.from([...meta, out.offset, stats.offset]), p.eps);
+  a.norm(X, W, B, O, ST, metaOf([...meta, out.offset, stats.offset]), p.eps);
   return true;
 }
 
@@ -113,7 +114,7 @@ export function tryNormGrad(a: NnAddon, g: View, x: View, weight: View | null, o
   if (!a.normGrad || !G || !X || !O || (weight && !W) || overlap(G, O) || overlap(X, O)) return false;
   const [N, C, S] = x.shape as [number, number, number];
   const meta = [N, C, S, p.mode === "batch" ? 1 : 0, p.groups, g.offset, x.offset, weight?.offset ?? 0, out.offset];
-  a.normGrad(G, X, W, O, Float64Array.from(meta), p.eps);
+  a.normGrad(G, X, W, O, metaOf(meta), p.eps);
   return true;
 }
 
@@ -132,7 +133,7 @@ export function tryStridedAccumulate(
   const O = arr(out);
   const nd = viewShape.length;
   if (S === O || !isFloatArray(S) || nd > 16) return false;
-  const meta = new Float64Array(3 + 3 * nd);
+  const meta = metaArray(3 + 3 * nd);
   meta[0] = nd;
   meta[1] = src.offset;
   meta[2] = out.offset + viewOffset;
@@ -146,7 +147,7 @@ export function tryStridedAccumulate(
 }
 
 function indexMeta(nd: number, dim: number, A: View, index: View, B: View, n: number): Float64Array {
-  const meta = new Float64Array(6 + 4 * nd);
+  const meta = metaArray(6 + 4 * nd);
   meta.set([nd, dim, A.offset, index.offset, B.offset, n]);
   for (let d = 0; d < nd; d++) {
     meta[6 + d] = index.shape[d]!;
@@ -199,7 +200,7 @@ export function tryArgReduce(a: NnAddon, kind: "max" | "min", x: View, out: View
   const O = arr(out);
   if (!isFloatArray(X) || X === O) return false;
   const no = nd - 1;
-  const meta = new Float64Array(5 + 2 * no);
+  const meta = metaArray(5 + 2 * no);
   meta.set([no, x.offset, out.offset, x.shape[no]!, x.strides[no]!]);
   for (let d = 0; d < no; d++) {
     meta[5 + d] = x.shape[d]!;
@@ -219,7 +220,7 @@ export function tryConv(a: NnAddon, x: View, w: View, out: View, g: ConvGeometry
   if (!isFloatArray(X) || O === X || O === W) return false;
   const nd = x.shape.length;
   const nsp = nd - 2;
-  const meta = new Float64Array(5 + 5 * nd + 4 * nsp);
+  const meta = metaArray(5 + 5 * nd + 4 * nsp);
   meta.set([nsp, x.offset, w.offset, out.offset, g.groups]);
   let p = 5;
   for (const list of [
@@ -250,7 +251,7 @@ function positionsContiguous(v: View): boolean {
 
 /** meta of the convolution gradient kernels: [nsp, offsets (3), groups, then the lists]. */
 function gradMeta(offsets: number[], groups: number, lists: readonly (readonly number[])[]): Float64Array {
-  const meta = new Float64Array(5 + lists.reduce((n, l) => n + l.length, 0));
+  const meta = metaArray(5 + lists.reduce((n, l) => n + l.length, 0));
   meta.set([lists[lists.length - 1]!.length, ...offsets, groups]);
   let p = 5;
   for (const list of lists) for (const v of list) meta[p++] = v;
@@ -288,7 +289,7 @@ export function tryMaxPoolIndices(a: NnAddon, x: View, out: View, g: PoolGeometr
   const O = arr(out);
   const nsp = x.shape.length - 1;
   if (!a.maxPoolIndices || !isFloatArray(X) || !(O instanceof Float64Array) || out.dtype !== "int64") return false;
-  const meta = new Float64Array(5 + 7 * nsp);
+  const meta = metaArray(5 + 7 * nsp);
   meta.set([nsp, x.offset, out.offset, x.shape[0]!, x.strides[0]!]);
   let p = 5;
   for (const list of [

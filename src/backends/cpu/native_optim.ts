@@ -6,6 +6,7 @@
 import type { StorageArray } from "../../dtype.js";
 import type { Tensor } from "../../tensor.js";
 import { nativeOptimAddon } from "./native.js";
+import { metaArray } from "./native_meta.js";
 
 /** The addon's fused optimizer entry points (absent from an addon built before they existed). */
 export interface OptimAddon {
@@ -71,7 +72,7 @@ export function fusedSgd(items: readonly SgdItem[], h: SgdHyper): boolean {
     3,
   );
   if (!arrays) return false;
-  const meta = new Float64Array(7 + 5 * items.length);
+  const meta = metaArray(7 + 5 * items.length);
   meta.set([items.length, h.lr, h.momentum, h.dampening, h.weightDecay, +h.nesterov, +h.maximize]);
   items.forEach((it, k) => {
     meta.set([it.p.numel(), it.p.offset, it.grad.offset, it.buf?.offset ?? 0, +it.init], 7 + 5 * k);
@@ -119,7 +120,7 @@ export function fusedAdam(items: readonly AdamItem[], h: AdamHyper): boolean {
     5,
   );
   if (!arrays) return false;
-  const meta = new Float64Array(9 + 7 * items.length);
+  const meta = metaArray(9 + 7 * items.length);
   meta.set([items.length, h.lr, h.beta1, h.beta2, h.eps, h.weightDecay, +h.amsgrad, +h.maximize, +h.decoupled]);
   items.forEach((it, k) => {
     const mx = it.maxExpAvgSq?.offset ?? 0;

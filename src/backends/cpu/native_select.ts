@@ -7,6 +7,7 @@
 import type { Expr, View } from "../../backend.js";
 import type { StorageArray } from "../../dtype.js";
 import { arr, coalesce } from "./codegen.js";
+import { metaArray } from "./native_meta.js";
 
 /** The addon's select entry point (absent from older builds). */
 export interface SelectAddon {
@@ -91,7 +92,7 @@ export function trySelect(a: SelectAddon, expr: Expr, inputs: readonly View[], o
       if (s !== 0 && s !== 1) return false;
     }
   }
-  const meta = new Float64Array(5 + 5 * nd);
+  const meta = metaArray(5 + 5 * nd);
   meta[0] = nd;
   meta[1] = out.offset;
   operands.forEach((o, k) => (meta[2 + k] = o.offset));
