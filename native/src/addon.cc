@@ -176,6 +176,7 @@ struct MapJob {
   int nin;
   int64_t inner, outer;
   int64_t rows_per_task, pieces;  // a task is rows_per_task whole rows, or one of `pieces` parts of a row
+  bool stream;                    // write the output around the caches
 };
 
 void map_rows(const MapJob& j, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
@@ -193,11 +194,12 @@ void map_rows(const MapJob& j, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
     float* o = j.out + off[0] + c0;
     const int64_t n = c1 - c0;
     if (j.nin == 0) {
-      K->map_unary_f32(j.op, n, o, o, 0, j.p0);
+      K->map_unary_f32(j.op, n, o, o, 0, j.p0, false);
     } else if (j.nin == 1) {
-      K->map_unary_f32(j.op, n, o, j.in[0] + off[1] + c0 * si[0], si[0], j.p0);
+      K->map_unary_f32(j.op, n, o, j.in[0] + off[1] + c0 * si[0], si[0], j.p0, j.stream);
     } else {
-      K->map_binary_f32(j.op, n, o, j.in[0] + off[1] + c0 * si[0], si[0], j.in[1] + off[2] + c0 * si[1], si[1], j.p0);
+      K->map_binary_f32(j.op, n, o, j.in[0] + off[1] + c0 * si[0], si[0], j.in[1] + off[2] + c0 * si[1], si[1], j.p0,
+                        j.stream);
     }
     for (int d = no - 1; d >= 0; d--) {
       for (int k = 0; k <= j.nin; k++) off[k] += j.st[k][d];
@@ -221,6 +223,11 @@ void map_task(void* ctx, int64_t t) {
 }
 
 constexpr int64_t kChunk = 1 << 15;  // elements per task of a parallel elementwise job
+// Outputs from this many bytes (about a core's L2), in rows of at least kStreamRow elements, are written
+// with streaming stores: a plain store first reads each line from memory, a quarter of a binary op's
+// traffic, and such an output would not stay in the cache for its consumer anyway. relu(x * w + b)
+// on 1e6 floats in fresh buffers, 1 thread: 2.08 -> 1.44 ms; on buffers still in the cache, the same.
+constexpr int64_t kStreamBytes = 2 << 20, kStreamRow = 1024;
 
 // map(op, p0, out, a | null, b | null, meta): meta = [nd, offOut, offA, offB, shape (nd), strides of out,
 // a, b (nd each)]; the last dim has out stride 1 and input strides 0 or 1. All arrays are Float32Array.
@@ -279,6 +286,7 @@ napi_value Map(napi_env env, napi_callback_info info) {
   for (int k = 0; k < j.nin; k++) j.in[k] = static_cast<const float*>(arrs[1 + k].data) + m[2 + k];
   j.inner = j.nd ? j.shape[j.nd - 1] : 1;
   j.outer = numel / j.inner;
+  j.stream = numel * 4 >= kStreamBytes && j.inner >= kStreamRow && j.nd > 0 && j.st[0][j.nd - 1] == 1;
   int64_t tasks;
   if (numel < 4 * kChunk || tts::num_threads() == 1) {
     j.pieces = 1;

@@ -53,11 +53,14 @@ struct KernelSet {
   /** Full GEMM of one matrix (overwrites C); `parallel` lets it use the thread pool. */
   void (*gemm_f32)(const GemmArgs& g, bool parallel);
   void (*gemm_f64)(const GemmArgs& g, bool parallel);
-  /** n elements: out[i] = op(a[i * sa]) with sa 0 or 1 (a may be null for OP_FILL). */
-  void (*map_unary_f32)(int op, int64_t n, float* out, const float* a, int64_t sa, float p0);
-  /** n elements: out[i] = op(a[i * sa], b[i * sb]) with sa, sb 0 or 1. */
+  /**
+   * n elements: out[i] = op(a[i * sa]) with sa 0 or 1 (a may be null for OP_FILL); `stream` writes
+   * around the caches (for outputs larger than them).
+   */
+  void (*map_unary_f32)(int op, int64_t n, float* out, const float* a, int64_t sa, float p0, bool stream);
+  /** n elements: out[i] = op(a[i * sa], b[i * sb]) with sa, sb 0 or 1; `stream` as for map_unary_f32. */
   void (*map_binary_f32)(int op, int64_t n, float* out, const float* a, int64_t sa, const float* b, int64_t sb,
-                         float p0);
+                         float p0, bool stream);
   /** Sum of n contiguous floats, accumulated in double. */
   double (*sum_f32)(int64_t n, const float* x);
   /** acc[j] += sum over i < rows of x[i * rs + j], j < cols (columns contiguous). */

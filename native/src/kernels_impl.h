@@ -4,6 +4,9 @@
 // variant's own namespace and uses no C++ library templates, so the linker can never substitute one
 // variant's code for another's.
 #include <cstdint>
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 #include "kernels.h"
 
@@ -608,36 +611,82 @@ struct Div { static vf f(vf a, vf b, vf) { return a / b; } };
 struct Axpy { static vf f(vf a, vf b, vf p) { return a + p * b; } };
 struct ReluGrad { static vf f(vf a, vf b, vf) { return b <= 0.0f ? vf{} : a; } };
 
-// out[i] = F(a[i * sa], b[i * sb]) for sa, sb in {0, 1}; the tail goes through the same vector code.
+// A vector store that bypasses the caches, for outputs too large to stay in them: the line is not read
+// from memory first, as a plain store must. p is vector-aligned. Ends with stream_fence().
+static inline void store_stream(float* p, vf v) {
+#if defined(__AVX512F__) && TTS_VBYTES == 64
+  _mm512_stream_ps(p, (__m512)v);
+#elif defined(__AVX__) && TTS_VBYTES == 32
+  _mm256_stream_ps(p, (__m256)v);
+#elif defined(__SSE__) && TTS_VBYTES == 16
+  _mm_stream_ps(p, (__m128)v);
+#else
+  storeu(p, v);
+#endif
+}
+
+// Orders streaming stores before what follows (the thread pool's completion signal).
+static inline void stream_fence() {
+#if defined(__SSE__)
+  _mm_sfence();
+#endif
+}
+
+// out[i] = F(a[i * sa], b[i * sb]) for i in [i0, i0 + r), r < WF, through the vector code.
 template <class F>
+static void map_part(int64_t i0, int64_t r, float* out, const float* a, int64_t sa, const float* b, int64_t sb, vf p) {
+  float ta[WF], tb[WF], to[WF];
+  for (int k = 0; k < WF; k++) {
+    ta[k] = k < r ? a[sa * (i0 + k)] : 0.0f;
+    tb[k] = k < r ? b[sb * (i0 + k)] : 1.0f;
+  }
+  storeu(to, F::f(loadu<vf>(ta), loadu<vf>(tb), p));
+  for (int64_t k = 0; k < r; k++) out[i0 + k] = to[k];
+}
+
+// out[i] = F(a[i * sa], b[i * sb]) for sa, sb in {0, 1}. With Stream, the output goes around the
+// caches (store_stream), from its first vector-aligned element on.
+template <class F, bool Stream>
 static void map_loop(int64_t n, float* __restrict out, const float* a, int64_t sa, const float* b, int64_t sb,
                      float p0) {
   const vf p = vsplat(p0);
   int64_t i = 0;
+  if (Stream) {  // the elements before the first aligned one
+    const int64_t head = static_cast<int64_t>(-(reinterpret_cast<uintptr_t>(out) / 4) & (WF - 1));
+    i = head < n ? head : n;
+    if (i) map_part<F>(0, i, out, a, sa, b, sb, p);
+  }
+  const auto store = [](float* q, vf v) {
+    if (Stream)
+      store_stream(q, v);
+    else
+      storeu(q, v);
+  };
   const vf as = vsplat(a[0]), bs = vsplat(b[0]);
   if (sa == 0 && sb == 0) {
     const vf v = F::f(as, bs, p);
-    for (; i + WF <= n; i += WF) storeu(out + i, v);
+    for (; i + WF <= n; i += WF) store(out + i, v);
   } else if (sb == 0) {
 #pragma GCC unroll 2
-    for (; i + WF <= n; i += WF) storeu(out + i, F::f(loadu<vf>(a + i), bs, p));
+    for (; i + WF <= n; i += WF) store(out + i, F::f(loadu<vf>(a + i), bs, p));
   } else if (sa == 0) {
 #pragma GCC unroll 2
-    for (; i + WF <= n; i += WF) storeu(out + i, F::f(as, loadu<vf>(b + i), p));
+    for (; i + WF <= n; i += WF) store(out + i, F::f(as, loadu<vf>(b + i), p));
   } else {
 #pragma GCC unroll 2
-    for (; i + WF <= n; i += WF) storeu(out + i, F::f(loadu<vf>(a + i), loadu<vf>(b + i), p));
+    for (; i + WF <= n; i += WF) store(out + i, F::f(loadu<vf>(a + i), loadu<vf>(b + i), p));
   }
-  if (i < n) {
-    const int64_t r = n - i;
-    float ta[WF], tb[WF], to[WF];
-    for (int k = 0; k < WF; k++) {
-      ta[k] = k < r ? a[sa * (i + k)] : 0.0f;
-      tb[k] = k < r ? b[sb * (i + k)] : 1.0f;
-    }
-    storeu(to, F::f(loadu<vf>(ta), loadu<vf>(tb), p));
-    for (int64_t k = 0; k < r; k++) out[i + k] = to[k];
-  }
+  if (i < n) map_part<F>(i, n - i, out, a, sa, b, sb, p);
+  if (Stream) stream_fence();
+}
+
+template <class F>
+static void map_any(int64_t n, float* out, const float* a, int64_t sa, const float* b, int64_t sb, float p0,
+                    bool stream) {
+  if (stream)
+    map_loop<F, true>(n, out, a, sa, b, sb, p0);
+  else
+    map_loop<F, false>(n, out, a, sa, b, sb, p0);
 }
 
 static void sqrt_loop(int64_t n, float* __restrict out, const float* __restrict a, int64_t sa) {
@@ -649,37 +698,37 @@ static void sqrt_loop(int64_t n, float* __restrict out, const float* __restrict 
   }
 }
 
-static void map_unary_f32(int op, int64_t n, float* out, const float* a, int64_t sa, float p0) {
+static void map_unary_f32(int op, int64_t n, float* out, const float* a, int64_t sa, float p0, bool stream) {
   switch (op) {
     case OP_FILL: {
       const float v = p0;
       for (int64_t i = 0; i < n; i++) out[i] = v;
       return;
     }
-    case OP_COPY: return map_loop<Copy>(n, out, a, sa, a, sa, p0);
-    case OP_NEG: return map_loop<Neg>(n, out, a, sa, a, sa, p0);
-    case OP_ABS: return map_loop<Abs>(n, out, a, sa, a, sa, p0);
-    case OP_RELU: return map_loop<Relu>(n, out, a, sa, a, sa, p0);
-    case OP_SQUARE: return map_loop<Square>(n, out, a, sa, a, sa, p0);
+    case OP_COPY: return map_any<Copy>(n, out, a, sa, a, sa, p0, stream);
+    case OP_NEG: return map_any<Neg>(n, out, a, sa, a, sa, p0, stream);
+    case OP_ABS: return map_any<Abs>(n, out, a, sa, a, sa, p0, stream);
+    case OP_RELU: return map_any<Relu>(n, out, a, sa, a, sa, p0, stream);
+    case OP_SQUARE: return map_any<Square>(n, out, a, sa, a, sa, p0, stream);
     case OP_SQRT: return sqrt_loop(n, out, a, sa);
-    case OP_RECIP: return map_loop<Recip>(n, out, a, sa, a, sa, p0);
-    case OP_EXP: return map_loop<Exp>(n, out, a, sa, a, sa, p0);
-    case OP_LOG: return map_loop<Log>(n, out, a, sa, a, sa, p0);
-    case OP_SIGMOID: return map_loop<Sigmoid>(n, out, a, sa, a, sa, p0);
-    case OP_TANH: return map_loop<Tanh>(n, out, a, sa, a, sa, p0);
+    case OP_RECIP: return map_any<Recip>(n, out, a, sa, a, sa, p0, stream);
+    case OP_EXP: return map_any<Exp>(n, out, a, sa, a, sa, p0, stream);
+    case OP_LOG: return map_any<Log>(n, out, a, sa, a, sa, p0, stream);
+    case OP_SIGMOID: return map_any<Sigmoid>(n, out, a, sa, a, sa, p0, stream);
+    case OP_TANH: return map_any<Tanh>(n, out, a, sa, a, sa, p0, stream);
     default: return;
   }
 }
 
 static void map_binary_f32(int op, int64_t n, float* out, const float* a, int64_t sa, const float* b, int64_t sb,
-                           float p0) {
+                           float p0, bool stream) {
   switch (op) {
-    case OP_ADD: return map_loop<Add>(n, out, a, sa, b, sb, p0);
-    case OP_SUB: return map_loop<Sub>(n, out, a, sa, b, sb, p0);
-    case OP_MUL: return map_loop<Mul>(n, out, a, sa, b, sb, p0);
-    case OP_DIV: return map_loop<Div>(n, out, a, sa, b, sb, p0);
-    case OP_AXPY: return map_loop<Axpy>(n, out, a, sa, b, sb, p0);
-    case OP_RELU_GRAD: return map_loop<ReluGrad>(n, out, a, sa, b, sb, p0);
+    case OP_ADD: return map_any<Add>(n, out, a, sa, b, sb, p0, stream);
+    case OP_SUB: return map_any<Sub>(n, out, a, sa, b, sb, p0, stream);
+    case OP_MUL: return map_any<Mul>(n, out, a, sa, b, sb, p0, stream);
+    case OP_DIV: return map_any<Div>(n, out, a, sa, b, sb, p0, stream);
+    case OP_AXPY: return map_any<Axpy>(n, out, a, sa, b, sb, p0, stream);
+    case OP_RELU_GRAD: return map_any<ReluGrad>(n, out, a, sa, b, sb, p0, stream);
     default: return;
   }
 }

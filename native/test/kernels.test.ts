@@ -266,6 +266,24 @@ for (const isa of isas) {
         check(js, [view("float32", x, [R, C], [1, R]), view("float32", bias, [R, C], [0, 1])], [R, C], p, tol);
       }
       check("p0", [], [R, C], [0.1], 0);
+      // outputs of 2 MiB and more go around the caches from their first aligned element on: an output
+      // that starts off alignment (offset 2), a tail, rows of a 2-D output, and threads that split rows
+      const threadsBefore = getNumThreads();
+      for (const threads of [1, 3]) {
+        setNumThreads(threads);
+        for (const shape of [[600001], [601, 1031]]) {
+          const n = shape.reduce((a, b) => a * b, 1);
+          const st = contiguous(shape);
+          const row = shape.map((s, d) => (d === shape.length - 1 ? 1 : 0));
+          const x = view("float32", inputs(n, 10), shape, st);
+          const y = view("float32", inputs(n, 3), shape, st);
+          check("(a > 0 || a !== a) ? a : 0", [x], shape, [], 0);
+          check("Math.exp(a)", [x], shape, [], 2);
+          check("a * b", [x, y], shape, [], 0);
+          check("a + p0 * b", [x, view("float32", inputs(shape[shape.length - 1]!, 3), shape, row)], shape, [0.375], 1);
+        }
+      }
+      setNumThreads(threadsBefore);
       for (const [js, ws] of worst) if (ws > 0) console.log(`  ${isa} ${js}: max ${ws} ulp`);
     });
 
