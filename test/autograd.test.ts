@@ -57,6 +57,58 @@ describe("backward", () => {
     assert.deepEqual(x.grad!.tolist(), [2, 1, -2]);
   });
 
+  test("a leaf's .grad never shares memory with a tensor someone else sees", () => {
+    const F32 = { dtype: torch.float32 };
+    // a fresh gradient may become .grad without a copy; these must still be copies:
+    // the same gradient reaching two leaves (add's backward hands g to both inputs)
+    const a = torch.zeros([3], { requiresGrad: true });
+    const b = torch.zeros([3], { requiresGrad: true });
+    a.add(b).backward(torch.tensor([1, 2, 3], F32));
+    a.grad!.add_(10);
+    assert.deepEqual(b.grad!.tolist(), [1, 2, 3]);
+    // the caller's gradient, backpropagated into a leaf directly or through a view
+    const g = torch.tensor([1, 2, 3], F32);
+    const c = torch.zeros([3], { requiresGrad: true });
+    c.backward(g);
+    c.view([3]).backward(g);
+    assert.deepEqual(c.grad!.tolist(), [2, 4, 6]);
+    assert.deepEqual(g.tolist(), [1, 2, 3]);
+    // a gradient a hook saw (and may keep)
+    let seen: torch.Tensor | null = null;
+    const d = torch.zeros([3], { requiresGrad: true });
+    d.registerHook((h) => void (seen = h));
+    d.mul(2).sum().backward();
+    d.grad!.add_(1);
+    assert.deepEqual(seen!.tolist(), [2, 2, 2]);
+    // a retained gradient of a non-leaf that passes its gradient on unchanged
+    const e = torch.zeros([3], { requiresGrad: true });
+    const v = e.view([3]);
+    v.retainGrad();
+    v.backward(torch.tensor([4, 5, 6], F32));
+    e.grad!.add_(1);
+    assert.deepEqual(v.grad!.tolist(), [4, 5, 6]);
+    // a fresh gradient taken over is still correct and accumulates in place on the next pass
+    const w = torch.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { requiresGrad: true },
+    );
+    const x = torch.tensor(
+      [
+        [1, 0],
+        [2, 1],
+      ],
+      F32,
+    );
+    for (let k = 0; k < 2; k++) x.matmul(w.t()).sum().backward();
+    assert.deepEqual(w.grad!.tolist(), [
+      [6, 2],
+      [6, 2],
+    ]);
+  });
+
   test("a non-scalar output without a gradient raises", () => {
     const x = torch.tensor([1, 2], { requiresGrad: true });
     assert.match(

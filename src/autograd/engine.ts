@@ -11,7 +11,7 @@ import { withGradMode } from "./gradmode.js";
 import { add } from "../ops/elementwise.js";
 import { clone, detach } from "../ops/views.js";
 import { onesLike } from "../ops/creation.js";
-import { tidy } from "../memory/scope.js";
+import { onlyScopeHolds, tidy } from "../memory/scope.js";
 
 /** Options of a backward pass. */
 export interface BackwardOptions {
@@ -150,7 +150,7 @@ function backwardPass(
       const runs = needed ? needed.has(node) : true;
       if (node instanceof AccumulateGrad) {
         if (!captures && buf[0]) {
-          accumulateLeaf(node.variable, buf[0], createGraph);
+          accumulateLeaf(node.variable, buf[0], createGraph, handedOut);
           handedOut.push(node.variable.grad!);
         }
       } else if (runs) {
@@ -171,14 +171,31 @@ function backwardPass(
   return captures ? captures.map((c) => c.grad) : [];
 }
 
-/** Add a gradient into a leaf's `.grad`, as PyTorch's AccumulateGrad does. */
-function accumulateLeaf(t: Tensor, g: Tensor, createGraph: boolean): void {
+/**
+ * Add a gradient into a leaf's `.grad`, as PyTorch's AccumulateGrad does. A first gradient becomes the
+ * `.grad` itself where it is the leaf's layout and nothing but this pass's own temporaries holds its
+ * memory (`handedOut`: what the pass gives out); otherwise `.grad` is a copy, so that later in-place
+ * accumulation cannot reach a tensor someone else sees.
+ */
+function accumulateLeaf(t: Tensor, g: Tensor, createGraph: boolean, handedOut: readonly Tensor[]): void {
   if (!sameShape(g.shape, t.shape))
     throw new Error(
       `AccumulateGrad: gradient of shape ${fmtShape(g.shape)} does not match the leaf's shape ${fmtShape(t.shape)}`,
     );
-  if (!t.grad) t.grad = createGraph ? g : clone(detach(g));
+  if (!t.grad) t.grad = createGraph ? g : canTakeOver(g, t, handedOut) ? detach(g) : clone(detach(g));
   else if (createGraph) t.grad = add(t.grad, g);
   // without createGraph the existing .grad tensor is updated in place, as PyTorch does
   else t.grad.add_(g);
+}
+
+/** Whether gradient `g` can be leaf `t`'s `.grad` without a copy (see accumulateLeaf). */
+function canTakeOver(g: Tensor, t: Tensor, handedOut: readonly Tensor[]): boolean {
+  return (
+    g.dtype === t.dtype &&
+    g.device === t.device &&
+    g.offset === 0 &&
+    g.storage.numel === t.numel() &&
+    g.strides.every((s, d) => s === t.strides[d] || g.shape[d] === 1) &&
+    onlyScopeHolds(g.storage, handedOut)
+  );
 }

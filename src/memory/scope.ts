@@ -12,6 +12,7 @@
 // and tensors already disposed. While no scope is open, a new tensor costs one null check.
 
 import { createAsyncStore } from "../utils/async_store.js";
+import type { Storage } from "../backend.js";
 import { setMemoryHooks, Tensor } from "../tensor.js";
 
 interface Scope {
@@ -92,15 +93,55 @@ function end(scope: Scope, result: unknown): void {
       parent?.tensors.push(t);
       continue;
     }
-    if (kept.has(t) || (t._requiresGrad && t.gradFn === null)) continue;
-    const holder = gradHolder.get(t);
-    if (holder !== undefined && holder.grad === t) {
+    if (kept.has(t) || isLeafVariable(t)) continue;
+    if (heldAsGrad(t)) {
       slotOwned.add(t);
       continue;
     }
     t.dispose();
   }
   scope.tensors.length = 0;
+}
+
+/** A leaf that requires grad: a parameter or variable, never disposed by a scope. */
+function isLeafVariable(t: Tensor): boolean {
+  return t._requiresGrad && t.gradFn === null;
+}
+
+/** Whether `t` is some tensor's `.grad` now. */
+function heldAsGrad(t: Tensor): boolean {
+  const holder = gradHolder.get(t);
+  return holder !== undefined && holder.grad === t;
+}
+
+/** Whether a scope's end spares `t` for its own sake: kept, a leaf variable, or held as a `.grad`. */
+function outlivesScope(t: Tensor): boolean {
+  return kept.has(t) || isLeafVariable(t) || heldAsGrad(t);
+}
+
+/** How far back `onlyScopeHolds` looks among the current scope's tensors. */
+const HOLDER_WINDOW = 64;
+
+/**
+ * Whether every holder of `storage` is a tensor that the current scope disposes when it ends (found
+ * among its newest tensors, and not in `spared`, what the scope's function hands out): then nothing
+ * outside the scope can reach the memory, and a tensor made from it may take it over. Autograd hands
+ * a fresh gradient to a leaf's `.grad` this way instead of copying it, as PyTorch's AccumulateGrad
+ * steals a gradient no one else holds.
+ */
+export function onlyScopeHolds(storage: Storage, spared: readonly Tensor[]): boolean {
+  const scope = currentScope();
+  const refs = storage.refs ?? 0;
+  if (!scope || refs === 0) return false;
+  const list = scope.tensors;
+  let found = 0;
+  for (let i = list.length - 1; i >= 0 && i >= list.length - HOLDER_WINDOW; i--) {
+    const t = list[i]!;
+    if (t._disposed || t.storage !== storage) continue;
+    if (outlivesScope(t) || spared.includes(t)) return false;
+    if (++found === refs) return true;
+  }
+  return false;
 }
 
 function currentParent(scope: Scope): Scope | null {
