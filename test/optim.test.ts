@@ -20,6 +20,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as torch from "../src/index.js";
+import { adamLoop, sgdLoop } from "../src/backends/cpu/optim_loops.js";
 
 const { optim } = torch;
 const S = optim.lrScheduler;
@@ -736,5 +737,85 @@ describe("lr scheduler errors", () => {
     s.step();
     s.step();
     assert.throws(() => s.step(), /OneCycleLR: Tried to step 4 times. The specified number of total steps is 2/);
+  });
+});
+
+describe("TS fused optimizer loops (the kernels without the addon)", () => {
+  // PyTorch 1.13's single-tensor updates, one float32 rounding per tensor op, as the reference
+  const r = Math.fround;
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  const arr = (n: number, off: number, abs = false) =>
+    Float32Array.from({ length: n + off }, () => (abs ? Math.abs(rnd()) : rnd()));
+
+  test("SGD: momentum, dampening, nesterov, weight decay, maximize, a new buffer", () => {
+    for (const [momentum, dampening, weightDecay, nesterov, maximize, init] of [
+      [0, 0, 0, false, false, false],
+      [0.9, 0, 0, false, false, false],
+      [0.9, 0, 0, false, false, true],
+      [0.9, 0.5, 0.1, false, true, false],
+      [0.8, 0, 0.01, true, false, false],
+    ] as const) {
+      const n = 1001;
+      const h = { lr: 0.1, momentum, dampening, weightDecay, nesterov, maximize };
+      const [P, G, B] = [arr(n, 1), arr(n, 2), arr(n, 3)];
+      const [Pe, Be] = [Float32Array.from(P), Float32Array.from(B)];
+      for (let i = 0; i < n; i++) {
+        let d = maximize ? -G[2 + i]! : G[2 + i]!;
+        if (weightDecay !== 0) d = r(d + r(r(weightDecay) * Pe[1 + i]!));
+        if (momentum !== 0) {
+          const b = init ? d : r(r(Be[3 + i]! * r(momentum)) + r(r(1 - dampening) * d));
+          Be[3 + i] = b;
+          d = nesterov ? r(d + r(r(momentum) * b)) : b;
+        }
+        Pe[1 + i] = r(Pe[1 + i]! + r(r(-h.lr) * d));
+      }
+      sgdLoop(n, P, 1, G, 2, momentum !== 0 ? B : null, 3, init, h);
+      assert.deepEqual(P, Pe, `params, options ${JSON.stringify(h)} init ${init}`);
+      assert.deepEqual(B, Be, `momentum buffer, options ${JSON.stringify(h)} init ${init}`);
+    }
+  });
+
+  test("Adam and AdamW: weight decay, amsgrad, maximize, bias corrections of the step count", () => {
+    for (const [weightDecay, amsgrad, maximize, decoupled, step] of [
+      [0, false, false, false, 1],
+      [0.1, true, false, false, 3],
+      [0.05, false, true, false, 10],
+      [0.01, true, false, true, 2],
+      [0, false, true, true, 7],
+    ] as const) {
+      const n = 1001;
+      const h = { lr: 0.01, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay, amsgrad, maximize, decoupled };
+      const [P, G, M, V, X] = [arr(n, 0), arr(n, 1), arr(n, 2), arr(n, 3, true), arr(n, 4, true)];
+      X[4 + 5] = NaN; // a NaN in the running maximum stays (torch.maximum)
+      const [Pe, Me, Ve, Xe] = [P, M, V, X].map((a) => Float32Array.from(a)) as Float32Array[];
+      const stepSize = h.lr / (1 - h.beta1 ** step);
+      const bc2 = Math.sqrt(1 - h.beta2 ** step);
+      for (let i = 0; i < n; i++) {
+        let g = maximize ? -G[1 + i]! : G[1 + i]!;
+        let p = Pe![i]!;
+        if (decoupled) p = r(p * r(1 - h.lr * weightDecay));
+        else if (weightDecay !== 0) g = r(g + r(r(weightDecay) * p));
+        const m = r(r(Me![2 + i]! * r(h.beta1)) + r(r(1 - h.beta1) * g));
+        let v = r(r(Ve![3 + i]! * r(h.beta2)) + r(r(r(1 - h.beta2) * g) * g));
+        Me![2 + i] = m;
+        Ve![3 + i] = v;
+        if (amsgrad) {
+          const x = Xe![4 + i]!;
+          v = Number.isNaN(x) || x > v ? x : v;
+          Xe![4 + i] = v;
+        }
+        const denom = r(r(r(Math.sqrt(v)) / r(bc2)) + r(h.eps));
+        Pe![i] = r(p + r(r(r(-stepSize) * m) / denom));
+      }
+      adamLoop(n, { P, G, M, V, MX: amsgrad ? X : null, off: [0, 1, 2, 3, 4] }, step, h);
+      for (const [got, want, what] of [
+        [P, Pe, "params"],
+        [M, Me, "exp_avg"],
+        [V, Ve, "exp_avg_sq"],
+        [X, Xe, "max_exp_avg_sq"],
+      ] as const)
+        assert.deepEqual(got, want, `${what}, options ${JSON.stringify(h)} step ${step}`);
+    }
   });
 });

@@ -87,12 +87,17 @@ export const convPrim: Prim<ConvParams> = {
       );
     }
   },
-  grad: (g, { inputs: [x, w], params, needs, meta }) => [
-    needs[0] ? inputGrad(g, w!, meta[0]!.shape, params) : null,
-    needs[1] ? weightGrad(g, x!, meta[1]!.shape, params) : null,
-    // the bias gradient: g summed over the batch and spatial dims
-    needs[2] ? sum(g, [0, ...g.shape.slice(2).map((_, d) => d + 2)]) : null,
-  ],
+  grad: (g, { inputs: [x, w], params, needs, meta }) => {
+    // the gradient kernels read g contiguous: copied once (if at all) for both, and the bias sum
+    // reads the copy too (g is often an expanded scalar, e.g. from sum())
+    const gc = needs[0] || needs[1] ? contiguous(g) : g;
+    return [
+      needs[0] ? inputGrad(gc, w!, meta[0]!.shape, params) : null,
+      needs[1] ? weightGrad(gc, x!, meta[1]!.shape, params) : null,
+      // the bias gradient: g summed over the batch and spatial dims
+      needs[2] ? sum(gc, [0, ...g.shape.slice(2).map((_, d) => d + 2)]) : null,
+    ];
+  },
 };
 
 /** Parameters of the weight-gradient primitive: the forward's geometry and the weight's shape. */

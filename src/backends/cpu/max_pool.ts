@@ -37,6 +37,23 @@ export function maxPoolIndices(x: View, out: View, g: PoolGeometry): void {
     realTaps(sp[i]!, k[i]!, s[i]!, p[i]!, d[i]!, o[i]!),
   );
   const [S1, S2, st0, st1, st2, d0, d1, d2] = [sp[1]!, sp[2]!, st[0]!, st[1]!, st[2]!, d[0]!, d[1]!, d[2]!];
+  // windows that lie wholly inside the input read their taps through one table of offsets
+  const full = [0, 1, 2].map((i) => {
+    const [lo, hi] = [[lo0, lo1, lo2][i]!, [hi0, hi1, hi2][i]!];
+    return Uint8Array.from(lo, (l, a) => +(l === 0 && hi[a] === k[i]));
+  });
+  const [full0, full1, full2] = full as [Uint8Array, Uint8Array, Uint8Array];
+  const T = k[0]! * k[1]! * k[2]!;
+  const tapOff = new Int32Array(T); // element offset of each tap from the window's first one
+  const tapIdx = new Int32Array(T); // flat spatial index of each tap from the window's first one
+  for (let t = 0; t < T; t++) {
+    const t0 = Math.floor(t / (k[1]! * k[2]!)) * d0;
+    const t1 = (Math.floor(t / k[2]!) % k[1]!) * d1;
+    const t2 = (t % k[2]!) * d2;
+    tapOff[t] = t0 * st0 + t1 * st1 + t2 * st2;
+    tapIdx[t] = (t0 * S1 + t1) * S2 + t2;
+  }
+  const [O2, s2, p2] = [o[2]!, s[2]!, p[2]!];
   const M = x.shape[0]!;
   let q = out.offset;
   for (let m = 0; m < M; m++) {
@@ -45,8 +62,22 @@ export function maxPoolIndices(x: View, out: View, g: PoolGeometry): void {
       const b0 = a0 * s[0]! - p[0]!;
       for (let a1 = 0; a1 < o[1]!; a1++) {
         const b1 = a1 * s[1]! - p[1]!;
-        for (let a2 = 0; a2 < o[2]!; a2++) {
-          const b2 = a2 * s[2]! - p[2]!;
+        for (let a2 = 0; a2 < O2; a2++) {
+          const b2 = a2 * s2 - p2;
+          if (full0[a0]! & full1[a1]! & full2[a2]!) {
+            const base = xm + b0 * st0 + b1 * st1 + b2 * st2;
+            let best = X[base]!;
+            let bt = 0;
+            for (let t = 1; t < T; t++) {
+              const v = X[base + tapOff[t]!]!;
+              if (v > best || v !== v) {
+                best = v;
+                bt = t;
+              }
+            }
+            O[q++] = (b0 * S1 + b1) * S2 + b2 + tapIdx[bt]!;
+            continue;
+          }
           let best = -Infinity;
           let idx = ((b0 + lo0![a0]! * d0) * S1 + b1 + lo1![a1]! * d1) * S2 + b2 + lo2![a2]! * d2;
           for (let t0 = lo0![a0]!; t0 < hi0![a0]!; t0++) {
