@@ -1,7 +1,9 @@
 // The TS kernel of max pooling's argmax (see `Kernels.maxPoolIndices`): for every plane of x
 // (M, *spatial) and every window, the flat spatial index of its first maximum in row-major tap order;
-// a NaN beats any number (the last NaN wins, as PyTorch 1.13 takes every NaN it meets), taps in the padding are skipped, and a window whose real
-// elements are all -inf points at its first real element (where PyTorch points).
+// a NaN beats any number (the last NaN wins, as PyTorch 1.13 takes every NaN it meets), taps in the
+// padding are skipped, and a window whose real elements are all -inf points at its first real element
+// (where PyTorch points). Windows wholly inside the input (most of them) read their taps through one
+// table of offsets; the others clip their tap ranges per dim.
 
 import type { PoolGeometry, View } from "../../backend.js";
 import { arr } from "./codegen.js";

@@ -1,10 +1,13 @@
-// nn.functional linear maps: linear (x W^T + b) and bilinear (x1^T A x2 + b), as compositions of
-// matmul and elementwise ops. Not here: the Linear/Bilinear layers and their init (nn/layers/linear.ts).
+// nn.functional linear maps: linear (x W^T + b: the linear primitive of src/ops/linear.ts for float
+// operands alike in dtype and device, else a composition) and bilinear (x1^T A x2 + b), as
+// compositions of matmul and elementwise ops. Not here: the Linear/Bilinear layers and their init (nn/layers/linear.ts).
 
 import type { Tensor } from "../../tensor.js";
-import { fmtShape } from "../../shape.js";
+import { fmtShape, numel } from "../../shape.js";
 import { add, mul } from "../../ops/elementwise.js";
 import { matmul } from "../../ops/linalg.js";
+import { linearMatrix } from "../../ops/linear.js";
+import { isFloating } from "../../dtype.js";
 import { sum } from "../../ops/reduce.js";
 import { permute, reshape, t, unsqueeze } from "../../ops/views.js";
 
@@ -17,6 +20,12 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     throw new RangeError(
       `linear(): mat1 and mat2 shapes cannot be multiplied (input ${fmtShape(x.shape)} and weight ${fmtShape(weight.shape)}: the last dim of the input must be in_features = ${inF})`,
     );
+  if (oneProduct(x, weight, bias)) {
+    // (..., K) as rows of one matrix: a view where x's batch dims merge
+    const rows = x.ndim === 2 ? x : reshape(x, [numel(x.shape.slice(0, -1)), inF!]);
+    const y = linearMatrix(rows, weight, bias);
+    return x.ndim === 2 ? y : reshape(y, [...x.shape.slice(0, -1), weight.shape[0]!]);
+  }
   const y = matmul(x, weight.ndim === 2 ? t(weight) : weight);
   if (!bias) return y;
   const out = add(y, bias);
@@ -24,6 +33,18 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   // straight back to the storage cache for the next step instead of waiting for the garbage collector
   if (y.device === "cpu") y.dispose();
   return out;
+}
+
+/** Whether the linear primitive takes x, weight and bias: float matrices (x of 2+ dims) alike in dtype and device. */
+function oneProduct(x: Tensor, weight: Tensor, bias?: Tensor | null): boolean {
+  const alike = (u: Tensor) => u.dtype === x.dtype && u.device === x.device;
+  return (
+    x.ndim >= 2 &&
+    weight.ndim === 2 &&
+    isFloating(x.dtype) &&
+    alike(weight) &&
+    (!bias || (bias.ndim === 1 && bias.shape[0] === weight.shape[0] && alike(bias)))
+  );
 }
 
 /**
