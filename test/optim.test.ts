@@ -770,7 +770,7 @@ describe("TS fused optimizer loops (the kernels without the addon)", () => {
         }
         Pe[1 + i] = r(Pe[1 + i]! + r(r(-h.lr) * d));
       }
-      sgdLoop(n, P, 1, G, 2, momentum !== 0 ? B : null, 3, init, h);
+      sgdLoop(n, { P, G, B: momentum !== 0 ? B : null, off: [1, 2, 3] }, init, h);
       assert.deepEqual(P, Pe, `params, options ${JSON.stringify(h)} init ${init}`);
       assert.deepEqual(B, Be, `momentum buffer, options ${JSON.stringify(h)} init ${init}`);
     }

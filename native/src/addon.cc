@@ -515,14 +515,16 @@ napi_value Init(napi_env env, napi_value exports) {
   napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
   tts::register_index_kernels(env, exports);
   tts::register_select_kernels(env, exports);
-  tts::register_conv_kernels(env, exports, &K);
+  tts::register_conv_kernels(env, exports);
   tts::register_optim_kernels(env, exports);
   tts::register_pool_kernels(env, exports);
-  tts::register_softmax_kernels(env, exports, &K);
-  tts::register_norm_kernels(env, exports, &K);
+  tts::register_softmax_kernels(env, exports);
+  tts::register_norm_kernels(env, exports);
   return exports;
 }
 
 }  // namespace
+
+const tts::KernelSet* tts::active_kernels() { return K; }
 
 NAPI_MODULE_INIT() { return Init(env, exports); }

@@ -13,12 +13,8 @@
 
 namespace tts {
 namespace conv {
-namespace {
-const KernelSet* const* kernels_ref = nullptr;  // the addon's selected variant (it may be switched)
-}  // namespace
-
 void gemm(const GemmArgs& g, bool f64, bool parallel) {
-  const KernelSet* k = *kernels_ref;
+  const KernelSet* k = active_kernels();
   (f64 ? k->gemm_f64 : k->gemm_f32)(g, parallel);
 }
 
@@ -149,9 +145,8 @@ napi_value Conv(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
-/** Add conv and its gradients to the addon's exports; `k` points at the addon's selected kernel variant. */
-void register_conv_kernels(napi_env env, napi_value exports, const KernelSet* const* k) {
-  conv::kernels_ref = k;
+/** Add conv and its gradients to the addon's exports. */
+void register_conv_kernels(napi_env env, napi_value exports) {
   napi::define(env, exports, "conv", Conv);
   conv::register_grad_kernels(env, exports);
 }

@@ -98,6 +98,9 @@ const KernelSet* kernels_avx512();
 
 // Services of the baseline code, called by the variants.
 
+/** The kernel variant the addon selected for this CPU (selectIsa may switch it; addon.cc). */
+const KernelSet* active_kernels();
+
 /** A per-thread, 64-byte aligned, grow-only scratch buffer; `slot` < 4 picks one of several. */
 void* scratch(int slot, size_t bytes);
 /** Threads the pool runs with (the calling thread included). */

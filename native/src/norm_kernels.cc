@@ -16,8 +16,6 @@ namespace {
 using napi::Arr;
 using napi::fail;
 
-const KernelSet* const* kernels_ref = nullptr;
-
 struct NormJob {
   const float *x, *g, *w, *b;  // g: the output's gradient (backward); w, b: (C) or null
   float *out, *stats;          // stats: forward only, (2, K)
@@ -48,7 +46,7 @@ void each_run(const NormJob& j, int64_t k, F f) {
 
 // Mean and biased variance of group k (two passes).
 void moments(const NormJob& j, int64_t k, double* mean, double* var) {
-  const KernelSet* ks = *kernels_ref;
+  const KernelSet* ks = active_kernels();
   double s = 0;
   int64_t count = 0;
   each_run(j, k, [&](int64_t off, int64_t len, int64_t, bool) {
@@ -66,7 +64,7 @@ const float* at(const float* v, int64_t c) { return v ? v + c : nullptr; }
 
 void forward_task(void* ctx, int64_t k) {
   NormJob& j = *static_cast<NormJob*>(ctx);
-  const KernelSet* ks = *kernels_ref;
+  const KernelSet* ks = active_kernels();
   double mean, var;
   moments(j, k, &mean, &var);
   const int64_t K = group_count(j);
@@ -82,7 +80,7 @@ void forward_task(void* ctx, int64_t k) {
 // planes (g * xhat and g) kept for the affine gradients. `rows`: layer-norm rows (S == 1, one group),
 // whose per-column sums go into the block's partial `dw`, `db`.
 void dx_group(NormJob& j, int64_t k, float* dw, float* db) {
-  const KernelSet* ks = *kernels_ref;
+  const KernelSet* ks = active_kernels();
   double mean, var;
   moments(j, k, &mean, &var);
   const float m = static_cast<float>(mean), r = static_cast<float>(1.0 / std::sqrt(var + j.eps));
@@ -229,9 +227,8 @@ napi_value NormGrad(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
-/** Add norm and normGrad to the addon's exports; `k` points at the addon's selected kernel variant. */
-void register_norm_kernels(napi_env env, napi_value exports, const KernelSet* const* k) {
-  kernels_ref = k;
+/** Add norm and normGrad to the addon's exports. */
+void register_norm_kernels(napi_env env, napi_value exports) {
   napi::define(env, exports, "norm", Norm);
   napi::define(env, exports, "normGrad", NormGrad);
 }

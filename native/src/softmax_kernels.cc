@@ -14,8 +14,6 @@ namespace {
 using napi::Arr;
 using napi::fail;
 
-const KernelSet* const* kernels_ref = nullptr;
-
 // Rows of up to two inputs (x, or the output y and its gradient g) and the output, all strided.
 struct SoftmaxJob {
   const float *x, *g;  // g: null for the forward
@@ -44,7 +42,7 @@ void softmax_task(void* ctx, int64_t r) {
     if (j.g) go += i * j.gst[d];
     oo += i * j.ost[d];
   }
-  const KernelSet* k = *kernels_ref;
+  const KernelSet* k = active_kernels();
   const float* x = unit_row(0, j.x + xo, j.n, j.sx);
   float* out = j.so == 1 ? j.out + oo : static_cast<float*>(scratch(2, static_cast<size_t>(j.n) * sizeof(float)));
   if (j.g)
@@ -146,9 +144,8 @@ napi_value SoftmaxGrad(napi_env env, napi_callback_info info) {
 
 }  // namespace
 
-/** Add softmax to the addon's exports; `k` points at the addon's selected kernel variant. */
-void register_softmax_kernels(napi_env env, napi_value exports, const KernelSet* const* k) {
-  kernels_ref = k;
+/** Add softmax and softmaxGrad to the addon's exports. */
+void register_softmax_kernels(napi_env env, napi_value exports) {
   napi::define(env, exports, "softmax", Softmax);
   napi::define(env, exports, "softmaxGrad", SoftmaxGrad);
 }

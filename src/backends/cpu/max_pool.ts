@@ -35,16 +35,13 @@ export function maxPoolIndices(x: View, out: View, g: PoolGeometry): void {
   const st = fill(x.strides.slice(1), 0);
   const [k, s, p, d] = [fill(g.kernel, 1), fill(g.stride, 1), fill(g.padding, 0), fill(g.dilation, 1)];
   const o = fill(out.shape.slice(1), 1);
-  const [[lo0, hi0], [lo1, hi1], [lo2, hi2]] = [0, 1, 2].map((i) =>
-    realTaps(sp[i]!, k[i]!, s[i]!, p[i]!, d[i]!, o[i]!),
-  );
+  const taps = [0, 1, 2].map((i) => realTaps(sp[i]!, k[i]!, s[i]!, p[i]!, d[i]!, o[i]!));
+  const [[lo0, hi0], [lo1, hi1], [lo2, hi2]] = taps;
   const [S1, S2, st0, st1, st2, d0, d1, d2] = [sp[1]!, sp[2]!, st[0]!, st[1]!, st[2]!, d[0]!, d[1]!, d[2]!];
   // windows that lie wholly inside the input read their taps through one table of offsets
-  const full = [0, 1, 2].map((i) => {
-    const [lo, hi] = [[lo0, lo1, lo2][i]!, [hi0, hi1, hi2][i]!];
-    return Uint8Array.from(lo, (l, a) => +(l === 0 && hi[a] === k[i]));
-  });
-  const [full0, full1, full2] = full as [Uint8Array, Uint8Array, Uint8Array];
+  const [full0, full1, full2] = taps.map(([lo, hi], i) =>
+    Uint8Array.from(lo, (l, a) => +(l === 0 && hi[a] === k[i])),
+  ) as [Uint8Array, Uint8Array, Uint8Array];
   const T = k[0]! * k[1]! * k[2]!;
   const tapOff = new Int32Array(T); // element offset of each tap from the window's first one
   const tapIdx = new Int32Array(T); // flat spatial index of each tap from the window's first one

@@ -91,18 +91,9 @@ export function fusedSgd(items: readonly SgdItem[], h: SgdHyper): boolean {
   } else {
     const f32 = arrays as Float32Array[];
     items.forEach((it, k) => {
-      const B = it.buf ? f32[3 * k + 2]! : null;
-      sgdLoop(
-        it.p.numel(),
-        f32[3 * k]!,
-        it.p.offset,
-        f32[3 * k + 1]!,
-        it.grad.offset,
-        B,
-        it.buf?.offset ?? 0,
-        it.init,
-        h,
-      );
+      const [P, G, B] = f32.slice(3 * k, 3 * k + 3) as [Float32Array, Float32Array, Float32Array];
+      const off = [it.p, it.grad, it.buf].map((t) => t?.offset ?? 0);
+      sgdLoop(it.p.numel(), { P, G, B: it.buf ? B : null, off }, it.init, h);
     });
   }
   for (const it of items) {

@@ -7,21 +7,23 @@ import type { SgdHyper, AdamHyper } from "./native_optim.js";
 
 const f = Math.fround;
 
+/** The arrays of one SGD parameter (float32) and their element offsets. */
+export interface SgdArrays {
+  P: Float32Array;
+  G: Float32Array;
+  /** The momentum buffer, or null without momentum. */
+  B: Float32Array | null;
+  /** Offsets of P, G, B. */
+  off: readonly number[];
+}
+
 /**
- * One parameter's SGD step over n elements from the given offsets: d = ±g (+ wd p); with momentum
- * buf = μ buf + (1 − dampening) d (buf = d when `init`), d = nesterov ? d + μ buf : buf; p −= lr d.
+ * One parameter's SGD step over n elements: d = ±g (+ wd p); with momentum buf = μ buf +
+ * (1 − dampening) d (buf = d when `init`), d = nesterov ? d + μ buf : buf; p −= lr d.
  */
-export function sgdLoop(
-  n: number,
-  P: Float32Array,
-  p0: number,
-  G: Float32Array,
-  g0: number,
-  B: Float32Array | null,
-  b0: number,
-  init: boolean,
-  h: SgdHyper,
-): void {
+export function sgdLoop(n: number, a: SgdArrays, init: boolean, h: SgdHyper): void {
+  const { P, G, B } = a;
+  const [p0, g0, b0] = a.off as [number, number, number];
   const sign = h.maximize ? -1 : 1;
   const [wd, mu, damp, negLr] = [f(h.weightDecay), f(h.momentum), f(1 - h.dampening), f(-h.lr)];
   const mom = h.momentum !== 0 && B !== null;
