@@ -589,7 +589,7 @@ static inline vf vtanh(vf x) {
 
 struct Neg { static vf f(vf a, vf, vf) { return -a; } };
 struct Abs { static vf f(vf a, vf, vf) { return bits<vf>(bits<vu>(a) & 0x7fffffffu); } };
-struct Relu { static vf f(vf a, vf, vf) { return (a > 0.0f) | (a != a) ? a : vf{}; } };
+struct Relu { static vf f(vf a, vf, vf) { return a < 0.0f ? vf{} : a; } };  // NaN and -0 pass, as PyTorch's
 struct Square { static vf f(vf a, vf, vf) { return a * a; } };
 struct Recip { static vf f(vf a, vf, vf) { return 1.0f / a; } };
 struct Exp { static vf f(vf a, vf, vf) { return vexp(a); } };

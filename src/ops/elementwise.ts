@@ -75,9 +75,20 @@ type ExprFor = string | ((dtype: DType) => string);
 interface Exprs {
   js: ExprFor;
   wgsl: ExprFor;
+  /** Optional float32 form on bit patterns (see Expr.bits). */
+  bits?: string;
 }
-/** Pair an op's JS and WGSL expressions. */
-const E = (js: ExprFor, wgsl: ExprFor): Exprs => ({ js, wgsl });
+/** Pair an op's JS and WGSL expressions (and optionally a float32 bit-pattern form). */
+const E = (js: ExprFor, wgsl: ExprFor, bits?: string): Exprs => ({ js, wgsl, bits });
+
+// Masks on float32 bit patterns held as int32 (-1 where the condition holds, else 0). The magnitude
+// bits m = v & 0x7fffffff exceed infinity's (0x7f800000) exactly for NaNs; `| 0` wraps the sums.
+/** -1 where float32 bits `v` are a NaN. */
+const nanMask = (v: string): string => `((((${v} & 0x7fffffff) + 0x7fffff) | 0) >> 31)`;
+/** -1 where float32 bits `v` are +-0 or a NaN. */
+const zeroOrNanMask = (v: string): string => `((((${v} & 0x7fffffff) - 1) | ((${v} & 0x7fffffff) + 0x7fffff)) >> 31)`;
+/** -1 where float32 bits `v` are <= 0 as a float or a NaN: sign bit set, or all bits zero. */
+const notPositiveMask = (v: string): string => `((${v} >> 31) | (((${v} - 1) | 0) >> 31))`;
 const render = (e: ExprFor, d: DType): string => (typeof e === "string" ? e : e(d));
 
 /** Broadcast views of the inputs to the output shape and run the map kernel. */
@@ -89,6 +100,7 @@ function runMap(
   scalars: readonly number[],
   compute?: DType,
   wgsl?: { name: string; wgsl: string; compute: DType },
+  bits?: string,
 ): void {
   // an input already of the output's shape is its own broadcast view
   const views = inputs.map((v) =>
@@ -97,7 +109,7 @@ function runMap(
       : { ...v, strides: broadcastStrides(v.shape, v.strides, out.shape), shape: out.shape },
   );
   const reads = compute ? inputs.map((v) => readCast(v.dtype, compute)) : undefined;
-  k.map({ js, reads, ...wgsl }, views, out, scalars);
+  k.map({ js, reads, ...wgsl, bits: compute === "float32" ? bits : undefined }, views, out, scalars);
 }
 
 /**
@@ -155,7 +167,7 @@ function mapPrim(name: string, expr: Exprs, grad: GradRule<MapParams> | null, op
       const common = computeDtype(inputs as Tensor[]);
       const compute = rule === "float" ? toFloat(common) : common;
       const wgsl = { name, wgsl: render(expr.wgsl, compute), compute };
-      runMap(k, render(expr.js, common), inputs, out, params, compute, wgsl);
+      runMap(k, render(expr.js, common), inputs, out, params, compute, wgsl, expr.bits);
     },
   };
 }
@@ -258,7 +270,11 @@ type BinaryName =
  */
 const reluGradPrim: Prim<MapParams> = mapPrim(
   "threshold_backward",
-  E("b <= 0 ? 0 : a", (d) => (isFloating(d) ? "select(a, 0.0, b <= 0.0 && !isnan_f(b))" : "select(a, 0, b <= 0)")),
+  E(
+    "b <= 0 ? 0 : a",
+    (d) => (isFloating(d) ? "select(a, 0.0, b <= 0.0 && !isnan_f(b))" : "select(a, 0, b <= 0)"),
+    `a & ~(${notPositiveMask("b")} & ~${nanMask("b")})`,
+  ),
   (gg, { inputs: [, out] }) => [apply(reluGradPrim, [gg, out!], NONE), null],
   { dtype: "noBool", saves: { inputs: [1] } },
 );
@@ -377,7 +393,12 @@ export const unaryPrims: Record<UnaryName, Prim<MapParams>> = {
   reciprocal: mapPrim("reciprocal", E("1 / a", "1.0 / a"), (g, { out }) => [mul(g, neg(square(out)))], fo),
   relu: mapPrim(
     "relu",
-    E("(a > 0 || a !== a) ? a : 0", (d) => (isFloating(d) ? "select(0.0, a, a > 0.0 || isnan_f(a))" : "max(a, 0)")),
+    // zero only below 0, as PyTorch: NaN and -0 pass through
+    E(
+      "a < 0 ? 0 : a",
+      (d) => (isFloating(d) ? "select(a, 0.0, a < 0.0 && !isnan_f(a))" : "max(a, 0)"),
+      `a & ~((a >> 31) & ~${zeroOrNanMask("a")})`,
+    ),
     (g, { out }) => [apply(reluGradPrim, [g, out], NONE)],
     {
       dtype: "noBool",

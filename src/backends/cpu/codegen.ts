@@ -116,6 +116,15 @@ function compileMap(js: string, nIn: number, outDtype: DType, reads: readonly (s
     "const p0 = P[0], p1 = P[1], p2 = P[2];",
     "const idx = new Array(Math.max(nd - 1, 0)).fill(0);",
   ];
+  // Every operand contiguous (the common case after coalescing): one flat loop without stride steps.
+  const flat = `
+if (nd === 1 && ${all.map((k) => `s${k} === 1`).join(" && ")}) {
+  for (let j = 0; j < inner; j++) {
+    ${ops.map((i) => `const ${names[i]} = ${reads[i] ? `${reads[i]}(I${i}[q${i + 1} + j])` : `I${i}[q${i + 1} + j]`};`).join(" ")}
+    out[q0 + j] = ${storeWrap(outDtype, js)};
+  }
+  return;
+}`;
   const body = `
 for (let it = 0; it < outer; it++) {
   ${all.map((k) => `let r${k} = q${k};`).join(" ")}
@@ -132,29 +141,49 @@ for (let it = 0; it < outer; it++) {
     idx[d] = 0;
   }
 }`;
-  const fn = new Function("out", "ins", "offsets", "strides", "shape", "P", "H", [...decl, body].join("\n")) as MapFn;
+  const fn = new Function(
+    "out",
+    "ins",
+    "offsets",
+    "strides",
+    "shape",
+    "P",
+    "H",
+    [...decl, flat, body].join("\n"),
+  ) as MapFn;
   entries.push({ nIn, outDtype, reads: [...reads], fn });
   return fn;
 }
 
+/** An Int32Array over the same memory as a Float32Array (strides and offsets carry over). */
+const bitsOf = (a: StorageArray): Int32Array => new Int32Array(a.buffer, a.byteOffset, a.length);
+
 /** Run an elementwise expression over inputs already broadcast to out.shape. */
 export function runMap(expr: Expr, inputs: readonly View[], out: View, scalars: readonly number[]): void {
   const nIn = inputs.length;
-  const fn = compileMap(expr.js, nIn, out.dtype, expr.reads ?? NO_READS);
   for (const d of out.shape) if (d === 0) return;
   const ins = new Array<StorageArray>(nIn);
   const strides = new Array<Shape>(nIn + 1);
   const offsets = new Array<number>(nIn + 1);
   strides[0] = out.strides;
   offsets[0] = out.offset;
+  let allFloat32 = out.dtype === "float32";
   for (let i = 0; i < nIn; i++) {
     const v = inputs[i]!;
     ins[i] = arr(v);
+    allFloat32 &&= ins[i] instanceof Float32Array;
     strides[i + 1] = v.strides;
     offsets[i + 1] = v.offset;
   }
   const c = coalesce(out.shape, strides);
-  fn(arr(out), ins, offsets, c.strides, c.shape, scalars, H);
+  if (expr.bits && allFloat32) {
+    // the branch-free form on the same memory viewed as int32
+    const fn = compileMap(expr.bits, nIn, "int32", NO_READS);
+    fn(bitsOf(arr(out)), ins.map(bitsOf), offsets, c.strides, c.shape, scalars, H);
+  } else {
+    const fn = compileMap(expr.js, nIn, out.dtype, expr.reads ?? NO_READS);
+    fn(arr(out), ins, offsets, c.strides, c.shape, scalars, H);
+  }
 }
 
 type ReduceFn = (

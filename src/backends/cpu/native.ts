@@ -156,7 +156,7 @@ const UNARY = new Map<string, number>([
   ["a", OP.copy],
   ["-a", OP.neg],
   ["Math.abs(a)", OP.abs],
-  ["(a > 0 || a !== a) ? a : 0", OP.relu],
+  ["a < 0 ? 0 : a", OP.relu],
   ["a * a", OP.square],
   ["Math.sqrt(a)", OP.sqrt],
   ["1 / a", OP.recip],
