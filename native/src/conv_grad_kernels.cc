@@ -2,8 +2,8 @@
 // per sample, im2col and one GEMM dY (Og x L) @ cols^T (dot products when C/groups x taps is small),
 // summed over the batch in per-thread partial sums. Input gradient (convInputGrad, input dilation 1):
 // per sample and block of output rows, columns W^T @ dY added back into dx by col2im. The stride-1
-// weight gradient reads shifted rows of a padded copy of the input instead of im2col (conv_shifted.h).
-// float32 and float64.
+// weight gradient with more than kDirectK columns reads shifted rows of a padded copy of the input
+// instead of im2col (conv_shifted.h). float32 and float64.
 #include <cstdint>
 #include <type_traits>
 #include <vector>
@@ -95,8 +95,11 @@ void wgrad_share(void* ctx, int64_t s) {
       const T* gy = w.gy + n * w.gn + gi * j.Og * w.gc;
       T* a = acc + gi * OgK;
       if (j.K <= kDirectK) {  // few taps: a GEMM this narrow wastes most of its tiles; dot products instead
-        for (int64_t o = 0; o < j.Og; o++)
-          for (int64_t k = 0; k < j.K; k++) a[o * j.K + k] += dot(gy + o * w.gc, cols + k * j.L, j.L);
+        if constexpr (std::is_same<T, float>::value)
+          active_kernels()->dots_f32(j.Og, j.K, j.L, gy, w.gc, cols, a);
+        else
+          for (int64_t o = 0; o < j.Og; o++)
+            for (int64_t k = 0; k < j.K; k++) a[o * j.K + k] += dot(gy + o * w.gc, cols + k * j.L, j.L);
         continue;
       }
       // as dW^T (K x Og) = cols (K x L) @ gy^T (L x Og): the large operand (cols) is read in its own layout,
@@ -136,7 +139,9 @@ template <class T>
 void run_wgrad(ConvJob<T>& j, const T* gy, int64_t gn, int64_t gc, T* out) {
   setup_taps(j);
   Shifted shifted;
-  if (shifted_applies(j)) {
+  // few columns (a 1-channel input's taps): im2col and the dot-product kernel, 2-3x faster than the
+  // shifted GEMM, whose K-row product would fill a fraction of its tiles
+  if (j.K > kDirectK && shifted_applies(j)) {
     shifted = shifted_geometry(j.Cg, j.inS, j.pad, j.k, j.dil, j.o);
     j.shifted = &shifted;
   }

@@ -88,6 +88,8 @@ struct KernelSet {
   /** dw[i] += g[i] * xhat[i], db[i] += g[i] over one layer-norm row. */
   void (*norm_grad_affine_row_f32)(int64_t n, const float* g, const float* x, float mean, float rstd, float* dw,
                                    float* db);
+  /** acc[r * K + k] += sum over l < L of a[r * as + l] * b[k * L + l] (r < rows, k < K; b's rows contiguous). */
+  void (*dots_f32)(int64_t rows, int64_t K, int64_t L, const float* a, int64_t as, const float* b, float* acc);
 };
 
 const KernelSet* kernels_generic();

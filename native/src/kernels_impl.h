@@ -785,6 +785,59 @@ static void sum_cols_f32(int64_t rows, int64_t cols, const float* x, int64_t rs,
   }
 }
 
+// ---- dot products of a small-K convolution weight gradient --------------------------------------
+
+static float hsum_f(vf v) {
+  float s = 0;
+  for (int k = 0; k < WF; k++) s += v[k];
+  return s;
+}
+
+// acc[r * K + k] += sum over l < L of a[r * as + l] * b[k * L + l], for r < rows, k < K: per sample, the
+// weight gradient of a convolution with few columns (C/groups x taps), dY rows against im2col rows. Blocks
+// of 2 rows x 4 columns share each loaded vector (6 loads per 8 multiply-adds, not 2 per 1); a last odd
+// row or short column block repeats its last one, and those sums are not stored.
+static void dots_f32(int64_t rows, int64_t K, int64_t L, const float* a, int64_t as, const float* b, float* acc) {
+  for (int64_t r = 0; r < rows; r += 2) {
+    const bool two = r + 1 < rows;
+    const float* a0 = a + r * as;
+    const float* a1 = two ? a0 + as : a0;
+    for (int64_t k0 = 0; k0 < K; k0 += 4) {
+      const int nk = K - k0 < 4 ? static_cast<int>(K - k0) : 4;
+      const float* b0 = b + k0 * L;
+      const float* b1 = b + (k0 + (nk > 1 ? 1 : 0)) * L;
+      const float* b2 = b + (k0 + (nk > 2 ? 2 : nk - 1)) * L;
+      const float* b3 = b + (k0 + nk - 1) * L;
+      vf s00{}, s01{}, s02{}, s03{}, s10{}, s11{}, s12{}, s13{};
+      int64_t l = 0;
+      for (; l + WF <= L; l += WF) {
+        const vf x0 = loadu<vf>(a0 + l), x1 = loadu<vf>(a1 + l);
+        const vf y0 = loadu<vf>(b0 + l), y1 = loadu<vf>(b1 + l), y2 = loadu<vf>(b2 + l), y3 = loadu<vf>(b3 + l);
+        s00 += x0 * y0;
+        s01 += x0 * y1;
+        s02 += x0 * y2;
+        s03 += x0 * y3;
+        s10 += x1 * y0;
+        s11 += x1 * y1;
+        s12 += x1 * y2;
+        s13 += x1 * y3;
+      }
+      float t0[4] = {hsum_f(s00), hsum_f(s01), hsum_f(s02), hsum_f(s03)};
+      float t1[4] = {hsum_f(s10), hsum_f(s11), hsum_f(s12), hsum_f(s13)};
+      const float* bq[4] = {b0, b1, b2, b3};
+      for (; l < L; l++)
+        for (int q = 0; q < 4; q++) {
+          t0[q] += a0[l] * bq[q][l];
+          t1[q] += a1[l] * bq[q][l];
+        }
+      for (int q = 0; q < nk; q++) {
+        acc[r * K + k0 + q] += t0[q];
+        if (two) acc[(r + 1) * K + k0 + q] += t1[q];
+      }
+    }
+  }
+}
+
 // ---- softmax of one contiguous row -----------------------------------------------------------------
 
 // The max (NaN if any element is), the sum of exp(x - max) in double, then exp(x - max) / sum or
@@ -973,7 +1026,7 @@ static void norm_grad_affine_row_f32(int64_t n, const float* g, const float* x, 
 const KernelSet table = {TTS_NAME,       gemm_f32,     gemm_f64,     map_unary_f32,       map_binary_f32,
                          sum_f32,        sum_cols_f32, softmax_row_f32, softmax_grad_row_f32,
                          sumsq_dev_f32,  norm_affine_f32, norm_grad_sums_f32, norm_grad_dx_f32,
-                         norm_grad_affine_f32, norm_grad_affine_row_f32};
+                         norm_grad_affine_f32, norm_grad_affine_row_f32, dots_f32};
 
 }  // namespace TTS_NS
 
