@@ -146,11 +146,18 @@ const kernels: Kernels = {
     const n = x.shape[dim]!;
     const sd = x.strides[dim]!;
     const xs = x.strides.map((s, d) => (d === dim ? 0 : s));
-    walk(out.shape, [xs, index.strides, out.strides], [x.offset, index.offset, out.offset], ([px, pi, po]) => {
-      const j = I[pi!]!;
-      if (j < 0 || j >= n)
-        throw new RangeError(`gather(): index ${j} is out of bounds for dimension ${dim} with size ${n}`);
-      O[po!] = X[px! + j * sd]!;
+    // the walk covers all dims but the last, which a plain loop runs (no call per element)
+    const last = out.shape.length - 1;
+    const inner = last >= 0 ? out.shape[last]! : 1;
+    const [sx, si, so] = last >= 0 ? [xs[last]!, index.strides[last]!, out.strides[last]!] : [0, 0, 0];
+    const outer = [xs, index.strides, out.strides].map((st) => st.slice(0, Math.max(last, 0)));
+    walk(out.shape.slice(0, Math.max(last, 0)), outer, [x.offset, index.offset, out.offset], ([px, pi, po]) => {
+      for (let t = 0; t < inner; t++) {
+        const j = I[pi! + t * si]!;
+        if (j < 0 || j >= n)
+          throw new RangeError(`gather(): index ${j} is out of bounds for dimension ${dim} with size ${n}`);
+        O[po! + t * so] = X[px! + t * sx + j * sd]!;
+      }
     });
   },
 
