@@ -18,6 +18,9 @@ namespace {
 using napi::Arr;
 using napi::fail;
 
+// Fewest tap reads of a max-pooling call that runs its planes on the thread pool.
+constexpr int64_t kParallelWork = 1 << 16;
+
 struct PoolJob {
   const void* x;  // at the input's offset
   int64_t sm, st[3], sp[3];
@@ -235,7 +238,10 @@ napi_value MaxPoolIndices(napi_env env, napi_callback_info info) {
   j.x = static_cast<const char*>(X.data) + m[1] * es;
   j.out = static_cast<double*>(O.data) + m[2];
   void (*task)(void*, int64_t) = f64 ? pick_task<double>(j) : pick_task<float>(j);
-  if (num_threads() > 1 && j.M > 1)
+  // planes go to the pool only with enough work (tap reads) to pay for it: a batch-1 layer's handful of
+  // microseconds would wait on a worker that the OS may have given the core to other work
+  const int64_t work = j.M * j.o[0] * j.o[1] * j.o[2] * j.k[0] * j.k[1] * j.k[2];
+  if (num_threads() > 1 && j.M > 1 && work >= kParallelWork)
     parallel_for(j.M, task, &j);
   else
     for (int64_t i = 0; i < j.M; i++) task(&j, i);
