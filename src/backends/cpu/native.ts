@@ -173,6 +173,11 @@ const BINARY = new Map<string, number>([
   ["b <= 0 ? 0 : a", OP.reluGrad],
 ]);
 
+/** The op-table expressions that the native map runs (for tests: an expression missing here runs in TS). */
+export function nativeMapExprs(): string[] {
+  return [...UNARY.keys(), ...BINARY.keys()];
+}
+
 /**
  * Work below this many elements stays in TS, where a call costs less than the addon's (~3 us).
  * TORCHTS_NATIVE_MAP_MIN / TORCHTS_NATIVE_SUM_MIN override them (0: everything the addon handles).
