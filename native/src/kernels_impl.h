@@ -805,9 +805,9 @@ static void dots_f32(int64_t rows, int64_t K, int64_t L, const float* a, int64_t
     for (int64_t k0 = 0; k0 < K; k0 += 4) {
       const int nk = K - k0 < 4 ? static_cast<int>(K - k0) : 4;
       const float* b0 = b + k0 * L;
-      const float* b1 = b + (k0 + (nk > 1 ? 1 : 0)) * L;
-      const float* b2 = b + (k0 + (nk > 2 ? 2 : nk - 1)) * L;
-      const float* b3 = b + (k0 + nk - 1) * L;
+      const float* b1 = b + (k0 + imin(1, nk - 1)) * L;
+      const float* b2 = b + (k0 + imin(2, nk - 1)) * L;
+      const float* b3 = b + (k0 + imin(3, nk - 1)) * L;
       vf s00{}, s01{}, s02{}, s03{}, s10{}, s11{}, s12{}, s13{};
       int64_t l = 0;
       for (; l + WF <= L; l += WF) {

@@ -109,7 +109,7 @@ function runMap(
       : { ...v, strides: broadcastStrides(v.shape, v.strides, out.shape), shape: out.shape },
   );
   const reads = compute ? inputs.map((v) => readCast(v.dtype, compute)) : undefined;
-  k.map({ js, reads, ...wgsl, bits: compute === "float32" ? bits : undefined }, views, out, scalars);
+  k.map({ js, reads, ...wgsl, bits }, views, out, scalars); // the kernel takes bits only for float32 arrays
 }
 
 /**
