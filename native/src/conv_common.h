@@ -213,6 +213,103 @@ void col2im(const ConvJob<T>& j, int64_t n, int64_t gi, const T* cols, int64_t r
   }
 }
 
+// d[i] += src[0][i] + ... + src[nsrc - 1][i], i < n (float32 on the selected ISA's vectors).
+template <class T>
+inline void add_rows(int64_t n, T* d, int64_t nsrc, const T* const* src) {
+  if constexpr (sizeof(T) == 4) {
+    active_kernels()->add_rows_f32(n, d, nsrc, src);
+  } else {
+    for (int64_t i = 0; i < n; i++) {
+      T s = d[i];
+      for (int64_t t = 0; t < nsrc; t++) s += src[t][i];
+      d[i] = s;
+    }
+  }
+}
+
+// The input positions [lo, hi) of the innermost dim where every tap reads a column (stride 1 there).
+struct InnerSpan {
+  int64_t lo, hi;
+};
+template <class T>
+InnerSpan inner_span(const ConvJob<T>& j) {
+  InnerSpan s{0, j.inS[2]};
+  for (int64_t t2 = 0; t2 < j.k[2]; t2++) {
+    const int64_t shift = j.pad[2] - t2 * j.dil[2];  // column a2 = i2 + shift
+    if (-shift > s.lo) s.lo = -shift;
+    if (j.o[2] - shift < s.hi) s.hi = j.o[2] - shift;
+  }
+  if (s.hi < s.lo) s.hi = s.lo;
+  return s;
+}
+
+/** Whether col2im_rows applies: stride 1 along a unit-stride innermost dim, most of each row in the span. */
+template <class T>
+bool col2im_rows_applies(const ConvJob<T>& j) {
+  const InnerSpan s = inner_span(j);
+  return j.dense && j.stride[2] == 1 && j.inSt[2] == 1 && 2 * (s.hi - s.lo) >= j.inS[2];
+}
+
+// col2im (as below) in gather form: each input row of dx takes the sum of the column runs that read it
+// in one pass (add_rows), where col2im adds each tap's run in a pass of its own. The runs are added in
+// col2im's order (taps t0, t1, t2), so both give the same sums. `src` holds K pointers.
+template <class T>
+void col2im_rows(const ConvJob<T>& j, int64_t n, int64_t gi, const T* cols, int64_t r0, int64_t r1, T* dx,
+                 const T** src) {
+  const int64_t k0 = j.k[0], k1 = j.k[1], k2 = j.k[2], o1 = j.o[1], o2 = j.o[2], in2 = j.inS[2];
+  const int64_t ld = (r1 - r0) * o2;
+  const InnerSpan span = inner_span(j);
+  // the output index input position i reads at tap t in the outer dims ([i * k + t], -1 for none),
+  // and the column offset of each innermost tap (column a2 = i2 + shift[t2])
+  std::vector<int64_t> A0(j.inS[0] * k0), A1(j.inS[1] * k1), shift(k2);
+  for (int d = 0; d < 2; d++) {
+    std::vector<int64_t>& A = d == 0 ? A0 : A1;
+    for (int64_t i = 0; i < j.inS[d]; i++)
+      for (int64_t t = 0; t < j.k[d]; t++) {
+        const int64_t p = i + j.pad[d] - t * j.dil[d];
+        A[i * j.k[d] + t] = p >= 0 && p % j.stride[d] == 0 && p / j.stride[d] < j.o[d] ? p / j.stride[d] : -1;
+      }
+  }
+  for (int64_t t2 = 0; t2 < k2; t2++) shift[t2] = j.pad[2] - t2 * j.dil[2];
+  for (int64_t c = 0; c < j.Cg; c++) {
+    T* cb = dx + n * j.sn + (gi * j.Cg + c) * j.sc;
+    const T* crow = cols + c * k0 * k1 * k2 * ld;  // row (c, 0, 0, 0)
+    for (int64_t i0 = 0; i0 < j.inS[0]; i0++)
+      for (int64_t i1 = 0; i1 < j.inS[1]; i1++) {
+        // the runs that read input row (i0, i1): output rows (a0, a1) in [r0, r1), k2 taps each
+        int64_t nsrc = 0;
+        for (int64_t t0 = 0; t0 < k0; t0++) {
+          const int64_t a0 = A0[i0 * k0 + t0];
+          if (a0 < 0) continue;
+          for (int64_t t1 = 0; t1 < k1; t1++) {
+            const int64_t a1 = A1[i1 * k1 + t1], r = a0 * o1 + a1;
+            if (a1 < 0 || r < r0 || r >= r1) continue;
+            for (int64_t t2 = 0; t2 < k2; t2++) src[nsrc++] = crow + ((t0 * k1 + t1) * k2 + t2) * ld + (r - r0) * o2;
+          }
+        }
+        if (nsrc == 0) continue;
+        T* d = cb + i0 * j.inSt[0] + i1 * j.inSt[1];
+        auto ends = [&](int64_t b, int64_t e) {  // positions where some taps fall in the padding
+          for (int64_t i2 = b; i2 < e; i2++) {
+            // the taps that read a column here: a2 = i2 + shift[t2] falls as t2 rises
+            int64_t ta = 0, tb = k2;
+            while (ta < tb && i2 + shift[ta] >= o2) ta++;
+            while (tb > ta && i2 + shift[tb - 1] < 0) tb--;
+            T sum = d[i2];
+            for (int64_t s = 0; s < nsrc; s += k2)
+              for (int64_t t2 = ta; t2 < tb; t2++) sum += src[s + t2][i2 + shift[t2]];
+            d[i2] = sum;
+          }
+        };
+        ends(0, span.lo);
+        ends(span.hi, in2);
+        for (int64_t s = 0; s < nsrc; s += k2)
+          for (int64_t t2 = 0; t2 < k2; t2++) src[s + t2] += span.lo + shift[t2];
+        add_rows(span.hi - span.lo, d + span.lo, nsrc, src);
+      }
+  }
+}
+
 // Fill a job's geometry from input shape/strides xs/xst, kernel shape ksh (O, Cg, *k), output shape osh
 // and strides ost (N, O, *out), and geo = stride, padding, dilation, inputDilation (nsp each).
 template <class T>

@@ -1,7 +1,8 @@
 // Native gradients of the `convolution` primitive (src/ops/conv.ts). Weight gradient (convWeightGrad):
 // per sample, im2col and one GEMM dY (Og x L) @ cols^T (dot products when C/groups x taps is small),
 // summed over the batch in per-thread partial sums. Input gradient (convInputGrad, input dilation 1):
-// per sample and block of output rows, columns W^T @ dY added back into dx by col2im. The stride-1
+// per sample and block of output rows, columns W^T @ dY added back into dx by col2im (in gather form,
+// one pass per input row, where the innermost dim has stride 1). The stride-1
 // weight gradient with more than kDirectK columns reads shifted rows of a padded copy of the input
 // instead of im2col (conv_shifted.h). float32 and float64.
 #include <cstdint>
@@ -26,6 +27,7 @@ struct InputGradJob {
   const T* gy;  // (N, O, L) at its offset: sample stride gn, channel stride gc, positions unit-stride
   int64_t gn, gc;
   T* dx;  // (N, C, *in) contiguous, zero-filled
+  bool rows_form;  // col2im_rows applies
 };
 
 // Most elements of one block of input-gradient columns (1 MiB in float32): it bounds the scratch for
@@ -46,11 +48,15 @@ void input_grad_task(void* ctx, int64_t t) {
   if (rows > R) rows = R;
   T* cols = static_cast<T*>(scratch(3, sizeof(T) * j.K * rows * o2));
   const T* gy = q.gy + n * q.gn + gi * j.Og * q.gc;
+  std::vector<const T*> src(q.rows_form ? j.K : 0);
   for (int64_t r0 = 0; r0 < R; r0 += rows) {
     const int64_t r1 = r0 + rows < R ? r0 + rows : R, lb = (r1 - r0) * o2;
     const GemmArgs g = {j.K, lb, j.Og, j.W + gi * j.Og * j.K, 1, j.K, gy + r0 * o2, q.gc, 1, cols, lb, 1};
     gemm(g, sizeof(T) == 8, false);
-    col2im(j, n, gi, cols, r0, r1, q.dx);
+    if (q.rows_form)
+      col2im_rows(j, n, gi, cols, r0, r1, q.dx, src.data());
+    else
+      col2im(j, n, gi, cols, r0, r1, q.dx);
   }
 }
 
@@ -176,7 +182,7 @@ void run_input_grad(ConvJob<T>& j, const T* w, const int64_t* ws, int64_t wo, co
   j.W = weight_rows(j, w, ws, wo, &packed);
   setup_taps(j);
   for (int64_t i = 0; i < numel; i++) dx[i] = 0;
-  InputGradJob<T> q{&j, gy, gn, gc, dx};
+  InputGradJob<T> q{&j, gy, gn, gc, dx, col2im_rows_applies(j)};
   const int64_t tasks = j.N * j.G;
   if (num_threads() > 1 && tasks > 1)
     parallel_for(tasks, input_grad_task<T>, &q);

@@ -90,6 +90,8 @@ struct KernelSet {
                                    float* db);
   /** acc[r * K + k] += sum over l < L of a[r * as + l] * b[k * L + l] (r < rows, k < K; b's rows contiguous). */
   void (*dots_f32)(int64_t rows, int64_t K, int64_t L, const float* a, int64_t as, const float* b, float* acc);
+  /** d[i] += src[0][i] + ... + src[nsrc - 1][i], i < n, added in source order (col2im's gather form). */
+  void (*add_rows_f32)(int64_t n, float* d, int64_t nsrc, const float* const* src);
 };
 
 const KernelSet* kernels_generic();

@@ -838,6 +838,28 @@ static void dots_f32(int64_t rows, int64_t K, int64_t L, const float* a, int64_t
   }
 }
 
+// d[i] += the sources' [i] in order. Rows of at least a vector end with one vector over [n - WF, n),
+// summed before anything is stored: where it overlaps the last whole vector it stores the same values.
+static void add_rows_f32(int64_t n, float* d, int64_t nsrc, const float* const* src) {
+  if (n < WF) {
+    for (int64_t i = 0; i < n; i++) {
+      float s = d[i];
+      for (int64_t t = 0; t < nsrc; t++) s += src[t][i];
+      d[i] = s;
+    }
+    return;
+  }
+  const int64_t e = n - WF;
+  vf tail = loadu<vf>(d + e);
+  for (int64_t t = 0; t < nsrc; t++) tail += loadu<vf>(src[t] + e);
+  for (int64_t i = 0; i + WF <= n; i += WF) {
+    vf s = loadu<vf>(d + i);
+    for (int64_t t = 0; t < nsrc; t++) s += loadu<vf>(src[t] + i);
+    storeu(d + i, s);
+  }
+  storeu(d + e, tail);
+}
+
 // ---- softmax of one contiguous row -----------------------------------------------------------------
 
 // The max (NaN if any element is), the sum of exp(x - max) in double, then exp(x - max) / sum or
@@ -1026,7 +1048,8 @@ static void norm_grad_affine_row_f32(int64_t n, const float* g, const float* x, 
 const KernelSet table = {TTS_NAME,       gemm_f32,     gemm_f64,     map_unary_f32,       map_binary_f32,
                          sum_f32,        sum_cols_f32, softmax_row_f32, softmax_grad_row_f32,
                          sumsq_dev_f32,  norm_affine_f32, norm_grad_sums_f32, norm_grad_dx_f32,
-                         norm_grad_affine_f32, norm_grad_affine_row_f32, dots_f32};
+                         norm_grad_affine_f32, norm_grad_affine_row_f32, dots_f32,
+                         add_rows_f32};
 
 }  // namespace TTS_NS
 

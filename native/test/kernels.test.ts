@@ -536,6 +536,17 @@ const convCases: ConvCase[] = [
     inputDilation: [1, 1],
     groups: 1,
   },
+  // the same with stride 1 along the rows (the input gradient's one-pass-per-row col2im) and a stride
+  // across them
+  {
+    x: [1, 64, 40, 30],
+    w: [2, 64, 3, 3],
+    stride: [2, 1],
+    padding: [1, 2],
+    dilation: [1, 2],
+    inputDilation: [1, 1],
+    groups: 1,
+  },
   // 3-D: blocks of output rows (a0, a1) that start and end inside an a0 plane
   {
     x: [1, 32, 6, 10, 12],
