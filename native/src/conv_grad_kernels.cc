@@ -118,22 +118,23 @@ void wgrad_share(void* ctx, int64_t s) {
 }
 
 // The stride-1 weight gradient of a share's samples (wgrad_share's alternative), transposed: per sample
-// and group, dW_g^T (K x Og) += the input copy's shifted rows (K x Lp) @ dY's grid rows^T (Lp x Og).
+// and group, dW_g^T (K x Og) += the input copy's shifted rows (K x L) @ dY^T (L x Og).
 template <class T>
 void wgrad_shifted_share(void* ctx, int64_t s) {
   const WGradJob<T>& w = *static_cast<WGradJob<T>*>(ctx);
   const ConvJob<T>& j = *w.j;
   const Shifted& sx = *j.shifted;
   const int64_t n0 = s * j.N / w.shares, n1 = (s + 1) * j.N / w.shares;
-  T* xp = static_cast<T*>(scratch(3, sizeof(T) * (sx.size + j.Og * sx.Lp)));
-  T* gz = xp + sx.size;
+  T* xp = static_cast<T*>(scratch(3, sizeof(T) * (sx.size + kReadSlack)));
   T* acc = w.acc + s * j.Og * j.G * j.K;
   for (int64_t n = n0; n < n1; n++)
     for (int64_t gi = 0; gi < j.G; gi++) {
       pad_copy(sx, j.Cg, j.x + n * j.sn + gi * j.Cg * j.sc, j.sc, j.inSt, xp);
-      to_grid(sx, j.Og, w.gy + n * w.gn + gi * j.Og * w.gc, w.gc, gz);
-      GemmArgs g = {j.K, j.Og, sx.Lp, xp, 0, 1, gz, 1, sx.Lp, acc + gi * j.K * j.Og, j.Og, 1};
+      GemmArgs g = {j.K, j.Og, j.L, xp, 0, 1, w.gy + n * w.gn + gi * j.Og * w.gc, 1, w.gc, acc + gi * j.K * j.Og,
+                    j.Og, 1};
       g.arow = sx.rows.data();
+      g.kseg = sx.runs.data();
+      g.krun = j.o[2];
       g.accumulate = true;
       gemm(g, sizeof(T) == 8, false);
     }

@@ -1,10 +1,10 @@
 // The weight gradient of a stride-1 convolution without an im2col matrix. Over a zero-padded copy of one
 // sample's input (extents P_d = o_d + dil_d (k_d - 1)), row (c, t0, t1, t2) of the im2col matrix is the
-// padded copy read from one offset, if the output positions are taken on the padded grid (rows of P2
-// positions, planes of P1 rows) with the output gradient zero past o1 and o2. The weight gradient is then one GEMM whose A rows are such
-// offsets (GemmArgs::arow), packed straight from the copy. Used where the padded grid is at most kMaxWaste
-// times the output (the extra positions are wasted arithmetic); im2col (conv_common.h) serves the rest.
-// (The same trick for the forward and the input gradient measured no faster than im2col / col2im.)
+// copy read from one offset (the row's tap), in runs of o2 elements, one per output row (a0, a1), that
+// start at that row's place on the padded grid (a0 P1 P2 + a1 P2). The weight gradient is then one GEMM
+// whose A rows are such offsets (GemmArgs::arow) read run by run (GemmArgs::kseg), packed straight from
+// the copy, with the output gradient as B in its own layout. (The same trick for the forward and the
+// input gradient measured no faster than im2col / col2im.)
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -25,13 +25,8 @@ struct Shifted {
   int64_t Lp;      // ((o0 - 1) P1 + o1) P2: positions of the grid up to the last output row
   int64_t size;    // channels * plane, plus the zeros past the last channel that the last rows read
   std::vector<int64_t> rows;  // offset of row (c, t0, t1, t2), c < channels
+  std::vector<int64_t> runs;  // offset on the grid of output row (a0, a1)'s run
 };
-
-// Grids larger than this multiple of the output waste more arithmetic than im2col costs.
-constexpr double kMaxWaste = 1.5;
-
-/** Grid positions up to the last output row: o0 - 1 planes of P1 x P2, then o1 rows of P2. */
-inline int64_t grid_size(const int64_t* o, const int64_t* P) { return ((o[0] - 1) * P[1] + o[1]) * P[2]; }
 
 /** The geometry of a stride-1 convolution of `channels` input channels with extents in[], padding lo[]
  * before them, kernel k[] with dilation dil[], giving output extents o[]. */
@@ -46,7 +41,9 @@ inline Shifted shifted_geometry(int64_t channels, const int64_t* in, const int64
   }
   const int64_t P12 = s.P[1] * s.P[2];
   s.plane = s.P[0] * P12;
-  s.Lp = grid_size(o, s.P);
+  s.Lp = ((o[0] - 1) * s.P[1] + o[1]) * s.P[2];
+  for (int64_t a0 = 0; a0 < o[0]; a0++)
+    for (int64_t a1 = 0; a1 < o[1]; a1++) s.runs.push_back(a0 * P12 + a1 * s.P[2]);
   s.rows.reserve(channels * k[0] * k[1] * k[2]);
   for (int64_t c = 0; c < channels; c++)
     for (int64_t t0 = 0; t0 < k[0]; t0++)
@@ -58,14 +55,12 @@ inline Shifted shifted_geometry(int64_t channels, const int64_t* in, const int64
   return s;
 }
 
-/** Whether the stride-1 shifted-row kernels apply to job j (and pay: see kMaxWaste). */
+/** Whether the stride-1 shifted-row kernels apply to job j. */
 template <class T>
 bool shifted_applies(const ConvJob<T>& j) {
   for (int d = 0; d < 3; d++)
     if (j.stride[d] != 1 || j.inDil[d] != 1) return false;
-  int64_t P[3];
-  for (int d = 0; d < 3; d++) P[d] = j.o[d] + j.dil[d] * (j.k[d] - 1);
-  return static_cast<double>(grid_size(j.o, P)) <= kMaxWaste * static_cast<double>(j.L);
+  return true;
 }
 
 /** dst (s.size elements) = `channels` channels of src (channel stride sc, strides st[] within one) padded
@@ -97,25 +92,6 @@ void pad_copy(const Shifted& s, int64_t channels, const T* src, int64_t sc, cons
     }
   }
   for (int64_t i = channels * s.plane; i < s.size; i++) dst[i] = 0;
-}
-
-/** tmp (rows x s.Lp) = rows of src (row stride rs, o0 x o1 x o2 contiguous positions each) on the grid,
- * zeros at the positions past o1 and o2. */
-template <class T>
-void to_grid(const Shifted& s, int64_t rows, const T* src, int64_t rs, T* tmp) {
-  const int64_t P1 = s.P[1], P2 = s.P[2];
-  for (int64_t r = 0; r < rows; r++) {
-    T* g = tmp + r * s.Lp;
-    const T* q = src + r * rs;
-    for (int64_t a0 = 0; a0 < s.o[0]; a0++) {
-      for (int64_t a1 = 0; a1 < s.o[1]; a1++, q += s.o[2], g += P2) {
-        for (int64_t a2 = 0; a2 < s.o[2]; a2++) g[a2] = q[a2];
-        for (int64_t a2 = s.o[2]; a2 < P2; a2++) g[a2] = 0;
-      }
-      if (a0 + 1 < s.o[0])
-        for (int64_t i = s.o[1] * P2; i < P1 * P2; i++, g++) *g = 0;
-    }
-  }
 }
 
 }  // namespace conv

@@ -33,8 +33,11 @@ enum MapOp : int {
 /**
  * One matrix product C (M x N) (or C += with `accumulate`) = A (M x K) @ B (K x N), element strides in
  * units of T. With `arow`, row i of A starts at A + arow[i] and has unit k stride (the shifted input rows
- * of a stride-1 convolution's weight gradient).
+ * of a stride-1 convolution's weight gradient); with `kseg` as well, A's k index runs in segments of
+ * `krun`: element (i, k) is A[arow[i] + kseg[k / krun] + k % krun], and every segment must be followed
+ * by kReadSlack readable elements (the packing reads whole vectors past its end and drops the excess).
  */
+constexpr int64_t kReadSlack = 16;
 struct GemmArgs {
   int64_t M, N, K;
   const void* A;
@@ -44,6 +47,8 @@ struct GemmArgs {
   void* C;
   int64_t scm, scn;
   const int64_t* arow = nullptr;
+  const int64_t* kseg = nullptr;
+  int64_t krun = 0;
   bool accumulate = false;  // C += A @ B
 };
 

@@ -180,10 +180,46 @@ static inline void transpose(typename Blocking<T>::V* r) {
   TransposeRounds<T, TTS_VBYTES / int(sizeof(T)) / 2>::run(r);
 }
 
-// Pack rows [0, mc) x cols [0, kc) of A into MR-row panels, k-major, zero-padded to whole panels. With
-// arow (unit k stride only), row i starts at A + arow[i].
+// k in [0, len) of the mr rows a[i] (unit k stride) into one MR-row panel, k-major (row stride MR).
+// With `over`, a full panel's last k's also go through the register transpose, which reads up to W - 1
+// elements past len (readable memory, see GemmArgs::kseg) and stores only the k's below len.
 template <class T>
-static void pack_a(int64_t mc, int64_t kc, const T* A, int64_t sam, int64_t sak, const int64_t* arow, T* out) {
+static inline void pack_a_rows(int64_t mr, const T* const* a, int64_t len, T* out, bool over) {
+  typedef Blocking<T> BL;
+  constexpr int MR = BL::MR;
+  int64_t k = 0;
+  if (mr == MR && MR <= BL::W) {
+    // W values of each row per load, transposed in registers; each store of W lanes writes one k's
+    // MR values (the rest is overwritten by the next k, or lies in the slack past the end)
+    typedef typename BL::V V;
+    for (; k < len && (k + BL::W <= len || over); k += BL::W) {
+      V r[BL::W];
+#pragma GCC unroll 16
+      for (int i = 0; i < BL::W; i++) r[i] = i < MR ? loadu<V>(a[i] + k) : V{};
+      transpose<T>(r);
+      const int64_t e1 = imin<int64_t>(BL::W, len - k);
+#pragma GCC unroll 16
+      for (int e = 0; e < BL::W; e++)
+        if (e < e1) storeu(out + (k + e) * MR, r[e]);
+    }
+  }
+  if (mr == MR) {
+    // per k one contiguous run of MR stores, the MR rows read as parallel streams
+    for (; k < len; k++)
+#pragma GCC unroll 32
+      for (int i = 0; i < MR; i++) out[k * MR + i] = a[i][k];
+  } else {
+    for (int64_t i = 0; i < mr; i++)
+      for (int64_t q = k; q < len; q++) out[q * MR + i] = a[i][q];
+  }
+}
+
+// Pack rows [0, mc) x cols [k0, k0 + kc) of A into MR-row panels, k-major, zero-padded to whole panels.
+// A points at column k0, except with kseg (unit k stride and arow only, see GemmArgs), where it points
+// at column 0 and the k's are found segment by segment. With arow, row i starts at A + arow[i].
+template <class T>
+static void pack_a(int64_t mc, int64_t kc, const T* A, int64_t sam, int64_t sak, const int64_t* arow,
+                   const int64_t* kseg, int64_t krun, int64_t k0, T* out) {
   typedef Blocking<T> BL;
   constexpr int MR = BL::MR;
   for (int64_t ip = 0; ip < mc; ip += MR) {
@@ -191,28 +227,16 @@ static void pack_a(int64_t mc, int64_t kc, const T* A, int64_t sam, int64_t sak,
     if (sak == 1) {
       const T* a[MR];
       for (int64_t i = 0; i < mr; i++) a[i] = arow ? A + arow[ip + i] : A + (ip + i) * sam;
-      int64_t k = 0;
-      if (mr == MR && MR <= BL::W) {
-        // W values of each row per load, transposed in registers; each store of W lanes writes one k's
-        // MR values (the rest is overwritten by the next k, or lies in the slack past the end)
-        typedef typename BL::V V;
-        for (; k + BL::W <= kc; k += BL::W) {
-          V r[BL::W];
-#pragma GCC unroll 16
-          for (int i = 0; i < BL::W; i++) r[i] = i < MR ? loadu<V>(a[i] + k) : V{};
-          transpose<T>(r);
-#pragma GCC unroll 16
-          for (int e = 0; e < BL::W; e++) storeu(out + (k + e) * MR, r[e]);
-        }
-      }
-      if (mr == MR) {
-        // per k one contiguous run of MR stores, the MR rows read as parallel streams
-        for (; k < kc; k++)
-#pragma GCC unroll 32
-          for (int i = 0; i < MR; i++) out[k * MR + i] = a[i][k];
+      if (!kseg) {
+        pack_a_rows<T>(mr, a, kc, out, false);
       } else {
-        for (int64_t i = 0; i < mr; i++)
-          for (int64_t q = k; q < kc; q++) out[q * MR + i] = a[i][q];
+        for (int64_t k = 0; k < kc;) {
+          const int64_t q = k0 + k, off = q % krun, len = imin<int64_t>(krun - off, kc - k);
+          const T* s[MR];
+          for (int64_t i = 0; i < mr; i++) s[i] = a[i] + kseg[q / krun] + off;
+          pack_a_rows<T>(mr, s, len, out + k * MR, true);
+          k += len;
+        }
       }
     } else {
       const T* a = A + ip * sam;
@@ -299,9 +323,10 @@ static void gemm_task(void* ctx, int64_t t) {
   if (q0 >= q1 || mc <= 0) return;
   T* Ap = static_cast<T*>(scratch(1, sizeof(T) * (j.mc * BL::KC + BL::W)));  // + slack for pack_a's stores
   if (g.arow)
-    pack_a<T>(mc, j.kc, static_cast<const T*>(g.A) + j.pc, 0, 1, g.arow + ic, Ap);
+    pack_a<T>(mc, j.kc, static_cast<const T*>(g.A) + (g.kseg ? 0 : j.pc), 0, 1, g.arow + ic, g.kseg, g.krun, j.pc, Ap);
   else
-    pack_a<T>(mc, j.kc, static_cast<const T*>(g.A) + ic * g.sam + j.pc * g.sak, g.sam, g.sak, nullptr, Ap);
+    pack_a<T>(mc, j.kc, static_cast<const T*>(g.A) + ic * g.sam + j.pc * g.sak, g.sam, g.sak, nullptr, nullptr, 0, 0,
+              Ap);
   T* C = static_cast<T*>(g.C);
   const bool accumulate = j.pc > 0 || g.accumulate;
   alignas(64) T tile[MR * NR];
