@@ -1,13 +1,15 @@
 // Native kernel of the `convolution` primitive (src/ops/conv.ts): per (sample, group), im2col into a
 // per-thread scratch block and one GEMM of the selected ISA variant written straight into the output;
 // tasks over (sample, group) run on the thread pool. A 1x1 stride-1 unpadded convolution skips im2col
-// and multiplies the input in place. 1 to 3 spatial dims, strides, padding (negative crops), kernel
+// and multiplies the input in place; other stride-1 ones have the GEMM pack the im2col matrix straight
+// from a padded copy of the input (conv_shifted.h). 1 to 3 spatial dims, strides, padding (negative crops), kernel
 // dilation, input dilation (transposed convolution), groups; x and w are read through their strides.
 // float32 and float64. The gradients have their own kernels (conv_grad_kernels.cc).
 #include <cstdint>
 #include <vector>
 
 #include "conv_common.h"
+#include "conv_shifted.h"
 #include "kernels.h"
 #include "napi_util.h"
 
@@ -29,10 +31,26 @@ using namespace conv;
 template <class T>
 void conv_item(const ConvJob<T>& j, int64_t t, bool parallel) {
   const int64_t n = t / j.G, gi = t % j.G;
+  const T* A = j.W + gi * j.Og * j.K;
+  T* C = j.out + n * j.on + gi * j.Og * j.oc;
+  const T* x = j.x + n * j.sn + gi * j.Cg * j.sc;
+  GemmArgs g;
+  if (j.shifted) {
+    // B: the shifted rows of a padded copy of the input, run by run (conv_shifted.h)
+    const Shifted& sx = *j.shifted;
+    T* xp = static_cast<T*>(scratch(3, sizeof(T) * (sx.size + kReadSlack)));
+    pad_copy(sx, j.Cg, x, j.sc, j.inSt, xp);
+    g = {j.Og, j.L, j.K, A, j.K, 1, xp, 0, 1, C, j.oc, 1};
+    g.brow = sx.rows.data();
+    g.nseg = sx.runs.data();
+    g.nrun = j.o[2];
+    gemm(g, sizeof(T) == 8, parallel);
+    return;
+  }
   const T* B;
   int64_t sbk, sbn = 1;
   if (j.direct) {
-    B = j.x + n * j.sn + gi * j.Cg * j.sc;
+    B = x;
     sbk = j.sc;
   } else if (j.layout_t) {
     T* cols = static_cast<T*>(scratch(3, sizeof(T) * j.K * j.L));
@@ -46,9 +64,6 @@ void conv_item(const ConvJob<T>& j, int64_t t, bool parallel) {
     B = cols;
     sbk = j.L;
   }
-  const T* A = j.W + gi * j.Og * j.K;
-  T* C = j.out + n * j.on + gi * j.Og * j.oc;
-  GemmArgs g;
   if (j.transposed)  // C^T (L x Og) = B^T (L x K) @ W^T (K x Og): few output positions, many channels
     g = {j.L, j.Og, j.K, B, sbn, sbk, A, 1, j.K, C, 1, j.oc};
   else
@@ -77,6 +92,12 @@ void run_conv(ConvJob<T>& j, const T* w, const int64_t* ws, int64_t wo) {
   // im2col runs along the innermost tap when the kernel is wider than the output (weight gradients)
   j.layout_t = !j.direct && j.k[2] > j.o[2];
   j.transposed = j.layout_t || (j.L < j.Og && j.L < 32);
+  // stride 1 otherwise: the GEMM packs B straight from a padded copy of the input
+  Shifted shifted;
+  if (!j.direct && !j.transposed && shifted_applies(j)) {
+    shifted = shifted_geometry(j.Cg, j.inS, j.pad, j.k, j.dil, j.o);
+    j.shifted = &shifted;
+  }
   const int64_t tasks = j.N * j.G;
   const int threads = num_threads();
   if (threads > 1 && tasks >= threads) {

@@ -1,10 +1,11 @@
-// The weight gradient of a stride-1 convolution without an im2col matrix. Over a zero-padded copy of one
+// The forward and weight gradient of a stride-1 convolution without an im2col matrix. Over a zero-padded copy of one
 // sample's input (extents P_d = o_d + dil_d (k_d - 1)), row (c, t0, t1, t2) of the im2col matrix is the
 // copy read from one offset (the row's tap), in runs of o2 elements, one per output row (a0, a1), that
 // start at that row's place on the padded grid (a0 P1 P2 + a1 P2). The weight gradient is then one GEMM
 // whose A rows are such offsets (GemmArgs::arow) read run by run (GemmArgs::kseg), packed straight from
-// the copy, with the output gradient as B in its own layout. (The same trick for the forward and the
-// input gradient measured no faster than im2col / col2im.)
+// the copy, with the output gradient as B in its own layout; the forward is one GEMM whose B rows are
+// such offsets (GemmArgs::brow, nseg). (The input gradient, whose columns are summed back by col2im,
+// has no such shortcut.)
 #pragma once
 #include <cstdint>
 #include <vector>

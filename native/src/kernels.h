@@ -36,6 +36,8 @@ enum MapOp : int {
  * of a stride-1 convolution's weight gradient); with `kseg` as well, A's k index runs in segments of
  * `krun`: element (i, k) is A[arow[i] + kseg[k / krun] + k % krun], and every segment must be followed
  * by kReadSlack readable elements (the packing reads whole vectors past its end and drops the excess).
+ * Likewise `brow` and `nseg` for B (a stride-1 convolution's forward): element (k, n) is
+ * B[brow[k] + nseg[n / nrun] + n % nrun], each segment followed by kReadSlack readable elements.
  */
 constexpr int64_t kReadSlack = 16;
 struct GemmArgs {
@@ -49,6 +51,9 @@ struct GemmArgs {
   const int64_t* arow = nullptr;
   const int64_t* kseg = nullptr;
   int64_t krun = 0;
+  const int64_t* brow = nullptr;
+  const int64_t* nseg = nullptr;
+  int64_t nrun = 0;
   bool accumulate = false;  // C += A @ B
 };
 

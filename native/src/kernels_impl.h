@@ -249,6 +249,44 @@ static void pack_a(int64_t mc, int64_t kc, const T* A, int64_t sam, int64_t sak,
   }
 }
 
+// Panels [p0, p1) of the kc x nc block at (k0, n0) of a B given by row offsets and column segments
+// (GemmArgs::brow, nseg), k-major, zero-padded. Each panel row is copied piece by piece (a piece: the
+// columns within one segment) in whole vectors, which read past a piece's end (the slack) and write
+// past it into columns or rows that are stored later; the panel's last row is copied exactly, so no
+// store reaches another task's panel.
+template <class T>
+static void pack_b_segments(int64_t p0, int64_t p1, int64_t kc, int64_t nc, const T* B, const int64_t* brow,
+                            const int64_t* nseg, int64_t nrun, int64_t k0, int64_t n0, T* out) {
+  typedef Blocking<T> BL;
+  typedef typename BL::V V;
+  constexpr int NR = BL::NR, W = BL::W;
+  for (int64_t p = p0; p < p1; p++) {
+    const int64_t jp = p * NR;
+    const int64_t nr = imin<int64_t>(NR, nc - jp);
+    T* o = out + p * kc * NR;
+    int64_t src[NR], dst[NR], len[NR], pieces = 0;  // offsets of the pieces in B's row, in the panel row
+    for (int64_t c = 0; c < nr; pieces++) {
+      const int64_t n = n0 + jp + c, off = n % nrun;
+      src[pieces] = nseg[n / nrun] + off;
+      dst[pieces] = c;
+      len[pieces] = imin<int64_t>(nrun - off, nr - c);
+      c += len[pieces];
+    }
+    for (int64_t k = 0; k < kc; k++) {
+      const T* b = B + brow[k0 + k];
+      T* r = o + k * NR;
+      if (k + 1 < kc) {
+        for (int64_t q = 0; q < pieces; q++)
+          for (int64_t i = 0; i < len[q]; i += W) storeu(r + dst[q] + i, loadu<V>(b + src[q] + i));
+      } else {
+        for (int64_t q = 0; q < pieces; q++)
+          for (int64_t i = 0; i < len[q]; i++) r[dst[q] + i] = b[src[q] + i];
+      }
+      for (int64_t j = nr; j < NR; j++) r[j] = 0;
+    }
+  }
+}
+
 // Pack panels [p0, p1) (NR columns each) of the kc x nc block of B, k-major, zero-padded.
 template <class T>
 static void pack_b(int64_t p0, int64_t p1, int64_t kc, int64_t nc, const T* B, int64_t sbk, int64_t sbn, T* out) {
@@ -307,7 +345,10 @@ static void pack_b_task(void* ctx, int64_t t) {
   GemmJob<T>& j = *static_cast<GemmJob<T>*>(ctx);
   const GemmArgs& g = *j.g;
   const int64_t p0 = t * j.per, p1 = imin(j.npanels, p0 + j.per);
-  pack_b<T>(p0, p1, j.kc, j.nc, static_cast<const T*>(g.B) + j.pc * g.sbk + j.jc * g.sbn, g.sbk, g.sbn, j.Bpw);
+  if (g.brow)
+    pack_b_segments<T>(p0, p1, j.kc, j.nc, static_cast<const T*>(g.B), g.brow, g.nseg, g.nrun, j.pc, j.jc, j.Bpw);
+  else
+    pack_b<T>(p0, p1, j.kc, j.nc, static_cast<const T*>(g.B) + j.pc * g.sbk + j.jc * g.sbn, g.sbk, g.sbn, j.Bpw);
 }
 
 // One block of MC rows times one share of the B panels (a parallel_for task).
@@ -472,7 +513,7 @@ static void small_m_task(void* ctx, int64_t t) {
 // Whether the few-rows path took the product (at most 4 rows, and a layout it reads with unit stride).
 template <class T>
 static bool gemm_small_m(const GemmArgs& g, bool parallel) {
-  if (g.M > 4 || g.arow || g.accumulate || !((g.sbk == 1 && g.sak == 1) || (g.sbn == 1 && g.scn == 1))) return false;
+  if (g.M > 4 || g.arow || g.brow || g.accumulate || !((g.sbk == 1 && g.sak == 1) || (g.sbn == 1 && g.scn == 1))) return false;
   const int64_t tasks = (g.N + 63) / 64;
   if (parallel && num_threads() > 1 && tasks > 1 && g.M * g.N * g.K >= (int64_t(1) << 20))
     parallel_for(tasks, small_m_task<T>, const_cast<GemmArgs*>(&g));
