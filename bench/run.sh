@@ -19,16 +19,5 @@ if [ "$1" = "--fetch-openblas" ]; then
   cp -a "$tmp"/root/usr/lib/*/openblas-pthread/. bench/.openblas/
   rm -rf "$tmp"
 fi
-arch=$(uname -m)
-for d in "/usr/lib/$arch-linux-gnu/openblas-pthread" "$PWD/bench/.openblas"; do
-  if [ -e "$d/libblas.so.3" ]; then
-    export LD_LIBRARY_PATH="$d${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-    break
-  fi
-done
-if [ -z "$OPENBLAS_CORETYPE" ]; then
-  if grep -q avx512f /proc/cpuinfo; then export OPENBLAS_CORETYPE=SkylakeX
-  elif grep -q avx2 /proc/cpuinfo; then export OPENBLAS_CORETYPE=Haswell
-  fi
-fi
+. bench/blas_env.sh
 exec npx tsx bench/cpu/run.ts "$@"

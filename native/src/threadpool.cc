@@ -22,12 +22,12 @@ namespace {
 
 thread_local bool in_job = false;
 
-// How long a thread polls for a state change before it waits on a condition variable. A training
-// step's kernels come a few hundred microseconds of JS apart: 200 us keeps the workers awake across
-// them (README CNN step at 2 threads: median 17.1 -> 14.6 ms over 6 alternating runs), while 500 us
-// took the second core from V8's garbage collector in elementwise chains (relu(x*w+b) at 1e6: 2.1 ->
-// 2.5 ms) and 50 us let the workers fall asleep between kernels.
-constexpr std::chrono::microseconds kSpin(200);
+// How long a thread polls for a state change before it waits on a condition variable. Longer polls
+// trade one kind of step for another on two cores: at 200 us the workers stayed awake across a
+// training step's kernels (README CNN step at 2 threads 5-15% faster), but MLP inference at batch 64
+// went 15% slower and elementwise chains no faster, since a polling worker holds the core that V8's
+// garbage-collector threads need between the kernels.
+constexpr std::chrono::microseconds kSpin(50);
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
