@@ -359,6 +359,34 @@ interface ConvCase {
   wFlip?: boolean; // w read through negative spatial strides
 }
 
+/**
+ * A random geometry, stride 1 along the innermost dim (where the forward and the weight gradient pack
+ * from a padded copy run by run, and the input gradient sums each input row in one pass): 1 to 3
+ * spatial dims, runs of any length (shorter and longer than a vector), padding from -1 (a crop) to
+ * past the kernel's reach, dilation, groups, and now and then a stride along an outer dim.
+ */
+function randomConvCase(): ConvCase {
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+  const nsp = int(1, 3);
+  const groups = int(1, 2);
+  const k = Array.from({ length: nsp }, () => int(1, nsp === 3 ? 2 : 4));
+  const dilation = k.map(() => int(1, 2));
+  const padding = k.map((kk, d) => int(-1, dilation[d]! * (kk - 1)));
+  const reach = k.map((kk, d) => dilation[d]! * (kk - 1) + 1 - 2 * padding[d]!); // the least size with an output
+  const sp = reach.map((r) => Math.max(1, r) + int(0, nsp === 3 ? 4 : 20));
+  const stride = k.map((_, d) => (d < nsp - 1 && rand() < 0.3 ? 2 : 1));
+  const cg = int(1, 3);
+  return {
+    x: [int(1, 2), groups * cg, ...sp],
+    w: [groups * int(1, 3), cg, ...k],
+    stride,
+    padding,
+    dilation,
+    inputDilation: k.map(() => 1),
+    groups,
+  };
+}
+
 /** Output size per spatial dim, as the convolution primitive computes it (padding on both sides). */
 function convOut(c: ConvCase): number[] {
   return c.x.slice(2).map((L, d) => {
@@ -567,6 +595,7 @@ const convCases: ConvCase[] = [
     inputDilation: [1, 1],
     groups: 1,
   },
+  ...Array.from({ length: 24 }, randomConvCase),
 ];
 
 /** The weight gradient by its definition, in float64: dW[o, ci, t] = sum over n, l of gy[n, o, l] x[n, c, l.t]. */
