@@ -904,26 +904,35 @@ static void dots_f32(int64_t rows, int64_t K, int64_t L, const float* a, int64_t
   }
 }
 
-// d[i] += the sources' [i] in order. Rows of at least a vector end with one vector over [n - WF, n),
-// summed before anything is stored: where it overlaps the last whole vector it stores the same values.
-static void add_rows_f32(int64_t n, float* d, int64_t nsrc, const float* const* src) {
-  if (n < WF) {
-    for (int64_t i = 0; i < n; i++) {
-      float s = d[i];
-      for (int64_t t = 0; t < nsrc; t++) s += src[t][i];
-      d[i] = s;
-    }
-    return;
-  }
-  const int64_t e = n - WF;
-  vf tail = loadu<vf>(d + e);
-  for (int64_t t = 0; t < nsrc; t++) tail += loadu<vf>(src[t] + e);
-  for (int64_t i = 0; i + WF <= n; i += WF) {
-    vf s = loadu<vf>(d + i);
-    for (int64_t t = 0; t < nsrc; t++) s += loadu<vf>(src[t] + i);
+// d[i] += the sources' [i] in order, in vectors V of L floats (n >= L). The row ends with one vector
+// over [n - L, n), summed before anything is stored: where it overlaps the last whole vector it stores
+// the same values.
+template <class V>
+static inline void add_rows_vec(int64_t n, float* d, int64_t nsrc, const float* const* src) {
+  constexpr int L = sizeof(V) / sizeof(float);
+  const int64_t e = n - L;
+  V tail = loadu<V>(d + e);
+  for (int64_t t = 0; t < nsrc; t++) tail += loadu<V>(src[t] + e);
+  for (int64_t i = 0; i + L <= n; i += L) {
+    V s = loadu<V>(d + i);
+    for (int64_t t = 0; t < nsrc; t++) s += loadu<V>(src[t] + i);
     storeu(d + i, s);
   }
   storeu(d + e, tail);
+}
+
+typedef float vf_half __attribute__((vector_size(TTS_VBYTES / 2)));
+
+// d[i] += the sources' [i] in order: whole vectors, half vectors for rows shorter than a vector (a 14
+// x 14 feature map's rows), scalars below that.
+static void add_rows_f32(int64_t n, float* d, int64_t nsrc, const float* const* src) {
+  if (n >= WF) return add_rows_vec<vf>(n, d, nsrc, src);
+  if (n >= WF / 2) return add_rows_vec<vf_half>(n, d, nsrc, src);
+  for (int64_t i = 0; i < n; i++) {
+    float s = d[i];
+    for (int64_t t = 0; t < nsrc; t++) s += src[t][i];
+    d[i] = s;
+  }
 }
 
 // ---- softmax of one contiguous row -----------------------------------------------------------------
