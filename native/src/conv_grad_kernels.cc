@@ -2,9 +2,9 @@
 // per sample, im2col and one GEMM dY (Og x L) @ cols^T (dot products when C/groups x taps is small),
 // summed over the batch in per-thread partial sums. Input gradient (convInputGrad, input dilation 1):
 // per sample and block of output rows, columns W^T @ dY added back into dx by col2im (in gather form,
-// one pass per input row, where the innermost dim has stride 1). The stride-1
-// weight gradient with more than kDirectK columns reads shifted rows of a padded copy of the input
-// instead of im2col (conv_shifted.h). float32 and float64.
+// one pass per input row, where the innermost dim has stride 1). The stride-1 weight gradient with more
+// than kDirectK columns reads shifted rows of a padded copy of the input instead of im2col
+// (conv_shifted.h). float32 and float64.
 #include <cstdint>
 #include <type_traits>
 #include <vector>

@@ -1,6 +1,6 @@
-// The forward and weight gradient of a stride-1 convolution without an im2col matrix. Over a zero-padded copy of one
-// sample's input (extents P_d = o_d + dil_d (k_d - 1)), row (c, t0, t1, t2) of the im2col matrix is the
-// copy read from one offset (the row's tap), in runs of o2 elements, one per output row (a0, a1), that
+// The forward and weight gradient of a stride-1 convolution without an im2col matrix. Over a zero-padded
+// copy of one sample's input (extents P_d = o_d + dil_d (k_d - 1)), row (c, t0, t1, t2) of the im2col
+// matrix is the copy read from one offset (the row's tap), in runs of o2 elements, one per output row (a0, a1), that
 // start at that row's place on the padded grid (a0 P1 P2 + a1 P2). The weight gradient is then one GEMM
 // whose A rows are such offsets (GemmArgs::arow) read run by run (GemmArgs::kseg), packed straight from
 // the copy, with the output gradient as B in its own layout; the forward is one GEMM whose B rows are
@@ -23,7 +23,6 @@ struct Shifted {
   int64_t in[3];   // the input's extents
   int64_t o[3];    // the output's extents (o[0] rows of P1 x P2 grid positions)
   int64_t plane;   // P0 * P1 * P2: one channel of the copy
-  int64_t Lp;      // ((o0 - 1) P1 + o1) P2: positions of the grid up to the last output row
   int64_t size;    // channels * plane, plus the zeros past the last channel that the last rows read
   std::vector<int64_t> rows;  // offset of row (c, t0, t1, t2), c < channels
   std::vector<int64_t> runs;  // offset on the grid of output row (a0, a1)'s run
@@ -42,7 +41,7 @@ inline Shifted shifted_geometry(int64_t channels, const int64_t* in, const int64
   }
   const int64_t P12 = s.P[1] * s.P[2];
   s.plane = s.P[0] * P12;
-  s.Lp = ((o[0] - 1) * s.P[1] + o[1]) * s.P[2];
+  const int64_t Lp = ((o[0] - 1) * s.P[1] + o[1]) * s.P[2];  // grid positions up to the last output row
   for (int64_t a0 = 0; a0 < o[0]; a0++)
     for (int64_t a1 = 0; a1 < o[1]; a1++) s.runs.push_back(a0 * P12 + a1 * s.P[2]);
   s.rows.reserve(channels * k[0] * k[1] * k[2]);
@@ -51,7 +50,7 @@ inline Shifted shifted_geometry(int64_t channels, const int64_t* in, const int64
       for (int64_t t1 = 0; t1 < k[1]; t1++)
         for (int64_t t2 = 0; t2 < k[2]; t2++)
           s.rows.push_back(c * s.plane + t0 * dil[0] * P12 + t1 * dil[1] * s.P[2] + t2 * dil[2]);
-  s.size = s.rows.empty() ? 0 : s.rows.back() + s.Lp;
+  s.size = s.rows.empty() ? 0 : s.rows.back() + Lp;
   if (s.size < channels * s.plane) s.size = channels * s.plane;
   return s;
 }

@@ -197,7 +197,7 @@ static inline void pack_a_rows(int64_t mr, const T* const* a, int64_t len, T* ou
 #pragma GCC unroll 16
       for (int i = 0; i < BL::W; i++) r[i] = i < MR ? loadu<V>(a[i] + k) : V{};
       transpose<T>(r);
-      const int64_t e1 = imin<int64_t>(BL::W, len - k);
+      const int64_t e1 = imin<int64_t>(BL::W, len - k);  // a run's last k's (with `over`)
 #pragma GCC unroll 16
       for (int e = 0; e < BL::W; e++)
         if (e < e1) storeu(out + (k + e) * MR, r[e]);
@@ -513,7 +513,8 @@ static void small_m_task(void* ctx, int64_t t) {
 // Whether the few-rows path took the product (at most 4 rows, and a layout it reads with unit stride).
 template <class T>
 static bool gemm_small_m(const GemmArgs& g, bool parallel) {
-  if (g.M > 4 || g.arow || g.brow || g.accumulate || !((g.sbk == 1 && g.sak == 1) || (g.sbn == 1 && g.scn == 1))) return false;
+  if (g.M > 4 || g.arow || g.brow || g.accumulate || !((g.sbk == 1 && g.sak == 1) || (g.sbn == 1 && g.scn == 1)))
+    return false;
   const int64_t tasks = (g.N + 63) / 64;
   if (parallel && num_threads() > 1 && tasks > 1 && g.M * g.N * g.K >= (int64_t(1) << 20))
     parallel_for(tasks, small_m_task<T>, const_cast<GemmArgs*>(&g));
