@@ -158,6 +158,13 @@ export interface Kernels {
    */
   maxPoolIndices(x: View, out: View, geometry: PoolGeometry): void;
   /**
+   * Max pooling's values: each window's maximum (NaN where the window holds one), for planes x
+   * (M, *spatial) into out (M, *outSpatial), x's dtype, contiguous; the windows as for maxPoolIndices.
+   * Optional: without it the op layer gathers the values at maxPoolIndices (as it does wherever a
+   * gradient or the indices are wanted).
+   */
+  maxPoolValues?(x: View, out: View, geometry: PoolGeometry): void;
+  /**
    * Deferred value check, for devices that cannot read values synchronously: where `flags` (bool) is
    * set, `message` is raised at the next readback (like CUDA's device-side asserts), with `{0}`, `{1}`
    * replaced by the elements of `values` (same shape as flags) at the first flagged position found.

@@ -57,6 +57,13 @@ spec("conv2d_depthwise", "F.conv2d(a, b, groups=3, padding=1)", f"{FN}.conv2d(a,
      [T(1, 3, 4, 4), T(6, 1, 3, 3)])
 spec("conv2d_same", "F.conv2d(a, b, c, padding='same')", f"{FN}.conv2d(a, b, c, {{ padding: 'same' }})",
      [T(1, 2, 5, 4), T(2, 2, 2, 3), T(2)])
+# 3x3 stride-1 float32 convolutions with >= 3 input channels per group take the TS kernels' Winograd
+# path (src/backends/cpu/winograd.ts); odd and even output sizes, padding 0 to 2, groups
+spec("conv2d_3x3_pad1", "F.conv2d(a, b, c, padding=1)", f"{FN}.conv2d(a, b, c, {{ padding: 1 }})",
+     [T(2, 4, 5, 6), T(5, 4, 3, 3), T(5)])
+spec("conv2d_3x3_valid", "F.conv2d(a, b)", f"{FN}.conv2d(a, b)", [T(1, 3, 6, 5), T(4, 3, 3, 3)])
+spec("conv2d_3x3_groups_pad2", "F.conv2d(a, b, groups=2, padding=2)",
+     f"{FN}.conv2d(a, b, null, {{ groups: 2, padding: 2 }})", [T(2, 6, 4, 3), T(4, 3, 3, 3)])
 spec("conv2d_1x1", "F.conv2d(a, b)", f"{FN}.conv2d(a, b)", [T(2, 3, 3, 4), T(5, 3, 1, 1)])
 spec("conv2d_unbatched", "F.conv2d(a, b, stride=2)", f"{FN}.conv2d(a, b, null, {{ stride: 2 }})",
      [T(2, 5, 5), T(3, 2, 3, 3)])
@@ -129,6 +136,17 @@ spec("max_pool2d_nan", "F.max_pool2d(a, 2, padding=1, return_indices=True)",
      [T(1, 2, 2, 4, values=[[[[1.0, float("nan"), 5.0, 0.0], [float("nan"), 3.0, float("nan"), float("nan")]],
                                [[float("nan"), float("nan"), 2.0, 2.0], [3.0, 3.0, float("-inf"), float("-inf")]]]])],
      kinds=["contig"], gradcheck=False)
+# without a gradient or the indices, the TS kernels compute the values alone (Kernels.maxPoolValues)
+spec("max_pool1d_values", "F.max_pool1d(a, 3, stride=2, padding=1)",
+     f"{FN}.maxPool1d(a, 3, {{ stride: 2, padding: 1 }})", [T(2, 3, 8, grad=False)], unique=True)
+spec("max_pool2d_values", "F.max_pool2d(a, 2)", f"{FN}.maxPool2d(a, 2)", [T(2, 2, 4, 6, grad=False)], unique=True)
+spec("max_pool2d_values_pad_ceil_dil", "F.max_pool2d(a, 3, stride=2, padding=1, dilation=(1, 2), ceil_mode=True)",
+     f"{FN}.maxPool2d(a, 3, {{ stride: 2, padding: 1, dilation: [1, 2], ceilMode: true }})",
+     [T(1, 2, 6, 7, grad=False)], unique=True)
+spec("max_pool2d_values_nan", "F.max_pool2d(a, 2, padding=1)", f"{FN}.maxPool2d(a, 2, {{ padding: 1 }})",
+     [T(1, 2, 2, 4, grad=False, values=[[[[1.0, float("nan"), 5.0, 0.0], [float("nan"), 3.0, float("-inf"), float("-inf")]],
+                                          [[float("nan"), float("nan"), 2.0, 2.0], [3.0, 3.0, float("-inf"), float("-inf")]]]])],
+     kinds=["contig"])
 err("max_pool2d_pad_error", "F.max_pool2d(a, 2, padding=2)", f"{FN}.maxPool2d(a, 2, {{ padding: 2 }})", [T(1, 3, 5, 5)])
 err("max_pool2d_too_small", "F.max_pool2d(a, 2)", f"{FN}.maxPool2d(a, 2)", [T(1, 3, 1, 1)])
 

@@ -1,11 +1,14 @@
 // The CPU kernel of the `convolution` primitive: im2col of a few samples at a time into a scratch
 // matrix, then one batched matmul through the kernel set's own matmul (the native addon's when it is
-// loaded, else the TS one). Serves 1 to 3 spatial dims, groups, strides, padding (negative crops),
-// kernel dilation and input dilation (the transposed convolution), reading x and w through their strides.
+// loaded, else the TS one); float32 3x3 stride-1 convolutions go to ./winograd.ts instead. Serves 1
+// to 3 spatial dims, groups, strides, padding (negative crops), kernel dilation and input dilation
+// (the transposed convolution), reading x and w through their strides.
 
 import type { ConvGeometry, Kernels, Storage, View } from "../../backend.js";
 import type { DType } from "../../dtype.js";
 import { arr } from "./codegen.js";
+import { scratch } from "./scratch.js";
+import { winogradApplies, winogradConv } from "./winograd.js";
 
 type Scratch = Float32Array | Float64Array;
 
@@ -47,12 +50,15 @@ export function convKernel(x: View, w: View, out: View, g: ConvGeometry, matmul:
   const K = Cg * k0 * k1 * k2;
   const L = o0 * o1 * o2;
   if (N === 0 || O === 0 || L === 0) return;
+  if (winogradApplies(x, w, g)) return winogradConv(x, w, out, g, matmul);
   const dtype = x.dtype;
   const Ctor = dtype === "float64" ? Float64Array : Float32Array;
+  const scratchOf = (slot: string, n: number): Scratch =>
+    dtype === "float64" ? scratch(slot, Float64Array, n) : scratch(slot, Float32Array, n);
   const X = arr(x);
 
   // the weight as a contiguous (O, K) matrix, rows ordered (c, t0, t1, t2)
-  const Wm = new Ctor(O * K);
+  const Wm = scratchOf("conv.weight", O * K);
   const Wa = arr(w);
   const ws = w.strides;
   const wsp = to3(ws.slice(2), 0);
@@ -96,7 +102,7 @@ export function convKernel(x: View, w: View, out: View, g: ConvGeometry, matmul:
   const STEP = stride[2]! * inSt[2]!;
 
   const per = Math.max(1, Math.min(N, Math.floor(BLOCK / Math.max(1, K * L))));
-  const cols = new Ctor(per * K * L);
+  const cols = scratchOf("conv.cols", per * K * L);
   const [sn, sc] = [x.strides[0]!, x.strides[1]!];
   const [on, oc] = [out.strides[0]!, out.strides[1]!];
   for (let n0 = 0; n0 < N; n0 += per) {

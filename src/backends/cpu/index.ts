@@ -11,7 +11,7 @@ import { convKernel } from "./conv.js";
 import { matmulKernel } from "./matmul.js";
 import { nllLoss, nllLossGrad, softmaxGrad } from "./loss.js";
 import { norm, normGrad } from "./norm.js";
-import { maxPoolIndices } from "./max_pool.js";
+import { maxPoolIndices, maxPoolValues } from "./max_pool.js";
 import { withNativeKernels } from "./native.js";
 import { recycleArray, uninitArray, zeroedArray } from "./pool.js";
 import { walk } from "./walk.js";
@@ -134,6 +134,7 @@ const kernels: Kernels = {
   norm,
   normGrad,
   maxPoolIndices,
+  maxPoolValues,
 
   matmul(a, b, out) {
     matmulKernel(a, b, out, [arr(a), arr(b), arr(out)], rounder(out.dtype));

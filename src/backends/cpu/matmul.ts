@@ -7,6 +7,7 @@
 
 import type { View } from "../../backend.js";
 import type { StorageArray } from "../../dtype.js";
+import { scratch } from "./scratch.js";
 import { walk } from "./walk.js";
 
 type Values = ArrayLike<number>;
@@ -31,8 +32,10 @@ export function matmulKernel(
   const [som, son] = [out.strides[nd - 2]!, out.strides[nd - 1]!];
   // an operand is packed unless it is unit-stride along K and used by few rows / columns of the
   // output: packing costs a pass over it, and mixing typed-array kinds in the inner loop costs speed
-  const ap = K > 1 && (sak !== 1 || N >= PACK_REUSE) ? new Float64Array(M * K) : null; // ap[i * K + k] = a[i, k]
-  const bp = K > 1 && (sbk !== 1 || M >= PACK_REUSE) ? new Float64Array(N * K) : null; // bp[j * K + k] = b[k, j]
+  const packA = K > 1 && (sak !== 1 || (N >= PACK_REUSE && !(A instanceof Float64Array)));
+  const packB = K > 1 && (sbk !== 1 || (M >= PACK_REUSE && !(B instanceof Float64Array)));
+  const ap = packA ? scratch("matmul.a", Float64Array, M * K) : null; // ap[i * K + k] = a[i, k]
+  const bp = packB ? scratch("matmul.b", Float64Array, N * K) : null; // bp[j * K + k] = b[k, j]
   walk(
     out.shape.slice(0, nd - 2),
     [a, b, out].map((v) => v.strides.slice(0, nd - 2)),

@@ -1,9 +1,9 @@
-// The TS kernel of max pooling's argmax (see `Kernels.maxPoolIndices`): for every plane of x
-// (M, *spatial) and every window, the flat spatial index of its first maximum in row-major tap order;
-// a NaN beats any number (the last NaN wins, as PyTorch 1.13 takes every NaN it meets), taps in the
-// padding are skipped, and a window whose real elements are all -inf points at its first real element
-// (where PyTorch points). Windows wholly inside the input (most of them) read their taps through one
-// table of offsets; the others clip their tap ranges per dim.
+// The TS kernels of max pooling (see `Kernels.maxPoolIndices`, `Kernels.maxPoolValues`): for every
+// plane of x (M, *spatial) and every window, the flat spatial index of its first maximum in row-major
+// tap order, or the maximum itself. A NaN beats any number (the last NaN wins, as PyTorch 1.13 takes
+// every NaN it meets), taps in the padding are skipped, and a window whose real elements are all -inf
+// points at its first real element (where PyTorch points). Windows wholly inside the input (most of
+// them) read their taps through one table of offsets; the others clip their tap ranges per dim.
 
 import type { PoolGeometry, View } from "../../backend.js";
 import { arr } from "./codegen.js";
@@ -24,7 +24,17 @@ function realTaps(L: number, k: number, s: number, p: number, d: number, n: numb
   return [lo, hi];
 }
 
+/** out (M, *outSpatial), int64: the flat spatial index of each window's maximum. */
 export function maxPoolIndices(x: View, out: View, g: PoolGeometry): void {
+  maxPoolScan(x, out, g, false);
+}
+
+/** out (M, *outSpatial), x's dtype: each window's maximum (NaN where the window holds one). */
+export function maxPoolValues(x: View, out: View, g: PoolGeometry): void {
+  maxPoolScan(x, out, g, true);
+}
+
+function maxPoolScan(x: View, out: View, g: PoolGeometry, values: boolean): void {
   const X = arr(x);
   const O = arr(out);
   const nsp = x.shape.length - 1;
@@ -65,6 +75,16 @@ export function maxPoolIndices(x: View, out: View, g: PoolGeometry): void {
           const b2 = a2 * s2 - p2;
           if (full0[a0]! & full1[a1]! & full2[a2]!) {
             const base = xm + b0 * st0 + b1 * st1 + b2 * st2;
+            if (values) {
+              // the rule below without the index (Math.max is slower: it also orders -0 before 0)
+              let m = X[base]!;
+              for (let t = 1; t < T; t++) {
+                const v = X[base + tapOff[t]!]!;
+                if (v > m || v !== v) m = v;
+              }
+              O[q++] = m;
+              continue;
+            }
             let best = X[base]!;
             let bt = 0;
             for (let t = 1; t < T; t++) {
@@ -94,7 +114,7 @@ export function maxPoolIndices(x: View, out: View, g: PoolGeometry): void {
               }
             }
           }
-          O[q++] = idx;
+          O[q++] = values ? best : idx;
         }
       }
     }

@@ -369,6 +369,8 @@ export function withNativeKernels(ts: Kernels): Kernels {
     maxPoolIndices(x, out, geometry) {
       if (!tryMaxPoolIndices(a, x, out, geometry)) ts.maxPoolIndices!(x, out, geometry);
     },
+    // no values-only pooling: the native argmax and gather take a third of the TS values kernel's time
+    maxPoolValues: undefined,
     ...(a.convInputGrad && {
       convInputGrad(gy: View, w: View, out: View, geometry: ConvGeometry) {
         if (!tryConvInputGrad(a, gy, w, out, geometry))

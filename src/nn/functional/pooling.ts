@@ -3,7 +3,8 @@
 // Max pooling finds the index of each window's maximum in the input plane with the backend's
 // `maxPoolIndices` kernel (one pass, no graph: ./max_pool_indices.ts) and gathers the values from the
 // input: the gradient then flows to the single maximum of each window, as in PyTorch (a max over the
-// window would split it among ties).
+// window would split it among ties). Where neither a gradient nor the indices are wanted (inference),
+// a backend's `maxPoolValues` kernel gives the values in one pass.
 // Not here: the pooling layers (nn/layers/pooling.ts).
 
 import { fmtShape, numel } from "../../shape.js";
@@ -25,9 +26,9 @@ import { cat, flip, pad } from "../../ops/shape_ops.js";
 import { gather } from "../../ops/indexing.js";
 import { matmul } from "../../ops/linalg.js";
 import { arange, full, tensor } from "../../ops/creation.js";
-import { noGrad } from "../../autograd/gradmode.js";
+import { isGradEnabled, noGrad } from "../../autograd/gradmode.js";
 import { expandArg, type IntOrList } from "./conv.js";
-import { maxPoolIndices } from "./max_pool_indices.js";
+import { maxPoolIndices, maxPoolValues } from "./max_pool_indices.js";
 
 /** Options of maxPool1d/2d/3d (PyTorch's arguments after `kernel_size`). */
 export interface MaxPoolOptions {
@@ -160,6 +161,8 @@ function maxPoolNd(
   const M = numel(g.lead);
   const nOut = numel(g.out);
   const geometry = { kernel: g.k, stride: g.s, padding: g.p, dilation: g.d };
+  if (!opts.returnIndices && !(x.requiresGrad && isGradEnabled()) && x.backend.kernels.maxPoolValues)
+    return reshape(maxPoolValues(reshape(x, [M, ...g.sp]), geometry, g.out), [...g.lead, ...g.out]);
   const flat = noGrad(() => reshape(maxPoolIndices(reshape(x, [M, ...g.sp]), geometry, g.out), [M, nOut]));
   const values = gather(reshape(x, [M, numel(g.sp)]), 1, flat);
   const out = reshape(values, [...g.lead, ...g.out]);
