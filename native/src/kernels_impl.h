@@ -19,8 +19,10 @@
 #define TTS_PF_RW 0
 #define TTS_PF_LOC 2
 #endif
+// NC 1024 (a 1 MiB KC x NC block of B, half an L2): n = 2048 at 2 threads 0.96x OpenBLAS's time
+// against 1.03x with 4096 (medians of 6 alternating runs of `npm run bench:gemm`), 1 thread unchanged.
 #ifndef TTS_NC_F32
-#define TTS_NC_F32 4096
+#define TTS_NC_F32 1024
 #endif
 #ifndef TTS_MC_F32
 #define TTS_MC_F32 192

@@ -95,6 +95,8 @@ for (const isa of isas) {
         [5, 600, 9],
         [1, 37, 300], // few rows (batch-1 inference): column blocks, vector and scalar K tails
         [3, 9, 53],
+        [7, 1100, 20], // more columns than one float32 block of B (NC = 1024): two column blocks
+        [3, 2100, 5], // the same for float64 (NC = 2048)
         [0, 4, 3],
         [4, 3, 0],
       ];
