@@ -852,6 +852,42 @@ describe("native index kernels", { skip: !native && "addon not built" }, () => {
     }
   });
 
+  test("large gather and scatter along the last dim: results and range checks at 1 and 3 threads", () => {
+    const before = getNumThreads();
+    try {
+      for (const threads of [1, 3]) {
+        setNumThreads(threads);
+        // 300 x 150 index elements (more than the small cases above)
+        const x = f32([300, 200], [1, 0]);
+        const index = idx([300, 150], 200, [1, 0]);
+        const out = view("float32", new Float32Array(300 * 150), [300, 150], [150, 1]);
+        K.gather(x, 1, index, out);
+        const want = new Float32Array(300 * 150);
+        for (let a = 0; a < 300; a++) for (let b = 0; b < 150; b++) want[a * 150 + b] = at(x, [a, at(index, [a, b])]);
+        assert.deepEqual(data(out), want, `gather at ${threads} threads`);
+
+        const acc = view("float32", new Float32Array(300 * 200).fill(1), [300, 200], [200, 1]);
+        const src = f32([300, 150], [1, 0]);
+        const sums = Float32Array.from(data(acc));
+        for (let a = 0; a < 300; a++)
+          for (let b = 0; b < 150; b++) {
+            const p = a * 200 + at(index, [a, b]);
+            sums[p] = Math.fround(sums[p]! + at(src, [a, b]));
+          }
+        K.scatter(acc, 1, index, src, "sum", true);
+        assert.deepEqual(data(acc), sums, `scatter at ${threads} threads`);
+
+        // an index out of range in the last row
+        const bad = idx([300, 150], 200);
+        data(bad)[bad.offset + 299 * 150 + 7] = 200;
+        assert.throws(() => K.gather(x, 1, bad, out), /index 200 is out of bounds/);
+        assert.throws(() => K.scatter(acc, 1, bad, src, "sum", true), /index 200 is out of bounds/);
+      }
+    } finally {
+      setNumThreads(before);
+    }
+  });
+
   test("argmax / argmin: first extreme along the last dim, NaN counts as the extreme", () => {
     const x = f32([7, 9], [1, 0]);
     const a = data(x);
