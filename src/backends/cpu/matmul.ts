@@ -1,7 +1,7 @@
 // The TS kernels' matmul. Each output element is the float64 sum of its K products in order
 // k = 0, 1, ..., K-1, rounded once to the output dtype (exact for every dtype's values). Operands are
-// copied into unit-stride float64 panels per batch, except one that is already unit-stride along K
-// and read by few outputs (a linear layer's weight at batch 1), which is read in place.
+// copied into unit-stride float64 panels per batch, except those already unit-stride along K that are
+// float64 already or read by few outputs (a linear layer's weight at batch 1): those are read in place.
 // Outputs are computed in blocks of 4 rows x 4 columns (every value loaded is used 4 times);
 // rows left over, and matrices of fewer than 4 rows (batch-1 inference), in blocks of 1 row x 8 columns.
 
@@ -30,8 +30,9 @@ export function matmulKernel(
   const [sam, sak] = [a.strides[nd - 2]!, a.strides[nd - 1]!];
   const [sbk, sbn] = [b.strides[nd - 2]!, b.strides[nd - 1]!];
   const [som, son] = [out.strides[nd - 2]!, out.strides[nd - 1]!];
-  // an operand is packed unless it is unit-stride along K and used by few rows / columns of the
-  // output: packing costs a pass over it, and mixing typed-array kinds in the inner loop costs speed
+  // an operand is packed unless it is unit-stride along K and either float64 or used by few rows /
+  // columns of the output: packing costs a pass over it, and mixing typed-array kinds in the inner
+  // loop costs speed
   const packA = K > 1 && (sak !== 1 || (N >= PACK_REUSE && !(A instanceof Float64Array)));
   const packB = K > 1 && (sbk !== 1 || (M >= PACK_REUSE && !(B instanceof Float64Array)));
   const ap = packA ? scratch("matmul.a", Float64Array, M * K) : null; // ap[i * K + k] = a[i, k]
