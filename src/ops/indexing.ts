@@ -69,9 +69,26 @@ export const gatherPrim: Prim<{ dim: number }> = {
     k.gather(x1, p.dim, i1, o1);
   },
   grad: (g, { inputs: [, index], meta, params }) => [
-    scatterAdd(filled(meta[0]!.shape, 0, g.dtype, g.device), params.dim, index!, g),
+    apply(gatherBackwardPrim, [index!, g], { dim: params.dim, shape: meta[0]!.shape }),
     null,
   ],
+};
+
+/**
+ * Gather's backward: src summed into zeros of x's shape at the gathered positions (scatter_add into a
+ * fresh zero tensor, without the zeros and the copy a scatter_add of them would make).
+ */
+const gatherBackwardPrim: Prim<{ dim: number; shape: readonly number[] }> = {
+  name: "gather_backward",
+  saves: { inputs: [0] },
+  infer: (inputs, p) => ({ shape: [...p.shape], dtype: inputs[1]!.dtype }),
+  run(k, [index, src], out, p) {
+    // the output starts zeroed (no `overwrites`)
+    const one = <V extends { shape: readonly number[] }>(v: V) =>
+      v.shape.length === 0 ? { ...v, shape: [1], strides: [1] } : v;
+    k.scatter(one(out), p.dim, one(index!), one(src!), "sum", true);
+  },
+  grad: (g, { inputs: [index], params }) => [null, gather(g, params.dim, index!)],
 };
 
 export interface ScatterParams {
