@@ -51,6 +51,10 @@ function checkGatherShapes(op: string, x: Tensor, dim: number, index: Tensor, ot
   }
 }
 
+/** A 0-d view as 1-d (the gather / scatter kernels walk at least one dim). */
+const atLeast1d = <V extends { shape: readonly number[] }>(v: V): V =>
+  v.shape.length === 0 ? { ...v, shape: [1], strides: [1] } : v;
+
 /** gather(x, dim, index): out[i][j] = x[index[i][j]][j] for dim 0. */
 export const gatherPrim: Prim<{ dim: number }> = {
   name: "gather",
@@ -63,10 +67,7 @@ export const gatherPrim: Prim<{ dim: number }> = {
     return { shape: [...index.shape], dtype: x.dtype };
   },
   run(k, [x, index], out, p) {
-    const x1 = x!.shape.length === 0 ? { ...x!, shape: [1], strides: [1] } : x!;
-    const i1 = index!.shape.length === 0 ? { ...index!, shape: [1], strides: [1] } : index!;
-    const o1 = out.shape.length === 0 ? { ...out, shape: [1], strides: [1] } : out;
-    k.gather(x1, p.dim, i1, o1);
+    k.gather(atLeast1d(x!), p.dim, atLeast1d(index!), atLeast1d(out));
   },
   grad: (g, { inputs: [, index], meta, params }) => [
     apply(gatherBackwardPrim, [index!, g], { dim: params.dim, shape: meta[0]!.shape }),
@@ -84,9 +85,7 @@ const gatherBackwardPrim: Prim<{ dim: number; shape: readonly number[] }> = {
   infer: (inputs, p) => ({ shape: [...p.shape], dtype: inputs[1]!.dtype }),
   run(k, [index, src], out, p) {
     // the output starts zeroed (no `overwrites`)
-    const one = <V extends { shape: readonly number[] }>(v: V) =>
-      v.shape.length === 0 ? { ...v, shape: [1], strides: [1] } : v;
-    k.scatter(one(out), p.dim, one(index!), one(src!), "sum", true);
+    k.scatter(atLeast1d(out), p.dim, atLeast1d(index!), atLeast1d(src!), "sum", true);
   },
   grad: (g, { inputs: [index], params }) => [null, gather(g, params.dim, index!)],
 };
@@ -111,9 +110,7 @@ export const scatterPrim: Prim<ScatterParams> = {
   },
   run(k, [x, index, src], out, p) {
     k.map({ js: "a" }, [x!], out, []);
-    const one = <V extends { shape: readonly number[] }>(v: V) =>
-      v.shape.length === 0 ? { ...v, shape: [1], strides: [1] } : v;
-    k.scatter(one(out), p.dim, one(index!), one(src!), p.reduce, p.includeSelf);
+    k.scatter(atLeast1d(out), p.dim, atLeast1d(index!), atLeast1d(src!), p.reduce, p.includeSelf);
   },
   grad(g, { inputs: [x, index, src], out, params, needs }) {
     const { dim, reduce, includeSelf } = params;

@@ -4,10 +4,9 @@
 // to 3 spatial dims, groups, strides, padding (negative crops), kernel dilation and input dilation
 // (the transposed convolution), reading x and w through their strides.
 
-import type { ConvGeometry, Kernels, Storage, View } from "../../backend.js";
-import type { DType } from "../../dtype.js";
+import type { ConvGeometry, Kernels, View } from "../../backend.js";
 import { arr } from "./codegen.js";
-import { scratch } from "./scratch.js";
+import { scratch, scratchView } from "./scratch.js";
 import { winogradApplies, winogradConv } from "./winograd.js";
 
 type Scratch = Float32Array | Float64Array;
@@ -18,12 +17,6 @@ const BLOCK = 1 << 22;
 /** Pad a per-spatial-dim list to 3 entries (leading dims of size 1). */
 function to3(v: readonly number[], fill: number): number[] {
   return [...new Array<number>(3 - v.length).fill(fill), ...v];
-}
-
-/** A contiguous view of a scratch array, for the matmul kernel. */
-function scratchView(data: Scratch, dtype: DType, shape: number[], strides: number[], offset = 0): View {
-  const storage = { device: "cpu", dtype, numel: data.length, version: 0, data } as Storage;
-  return { storage, shape, strides, offset, dtype };
 }
 
 /**

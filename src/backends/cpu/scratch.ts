@@ -5,6 +5,9 @@
 // arithmetic of a small convolution. JS runs one kernel at a time; a kernel that calls another while
 // holding a scratch array (convolution -> matmul) uses a different slot.
 
+import type { Storage, View } from "../../backend.js";
+import type { DType } from "../../dtype.js";
+
 /** Slots keep buffers up to this size; a larger request gets memory of its own, left to the GC. */
 const MAX_KEPT_BYTES = 1 << 25;
 
@@ -28,4 +31,16 @@ export function scratch<T>(slot: string, ctor: ScratchCtor<T>, n: number): T {
     if (bytes <= MAX_KEPT_BYTES) slots.set(slot, buf);
   }
   return new ctor(buf, 0, n);
+}
+
+/** A view of a scratch array (float32 or float64) as a tensor of `dtype`, for a kernel such as matmul. */
+export function scratchView(
+  data: Float32Array | Float64Array,
+  dtype: DType,
+  shape: number[],
+  strides: number[],
+  offset = 0,
+): View {
+  const storage = { device: "cpu", dtype, numel: data.length, version: 0, data } as Storage;
+  return { storage, shape, strides, offset, dtype };
 }

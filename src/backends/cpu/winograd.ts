@@ -10,9 +10,9 @@
 // rounding, where the direct path's sums are exact in float64. Float64 convolutions keep that direct
 // path (./conv.ts), so their results stay exactly rounded.
 
-import type { ConvGeometry, Kernels, Storage, View } from "../../backend.js";
+import type { ConvGeometry, Kernels, View } from "../../backend.js";
 import { arr } from "./codegen.js";
-import { scratch } from "./scratch.js";
+import { scratch, scratchView } from "./scratch.js";
 
 /** Most float64 elements of one block of transformed input tiles (a whole number of samples, at least one). */
 const BLOCK = 1 << 20;
@@ -49,12 +49,6 @@ function allFinite(v: View): boolean {
   return true;
 }
 
-/** A contiguous float64 view of scratch memory, for the matmul kernel. */
-function f64View(data: Float64Array, shape: number[], strides: number[], offset = 0): View {
-  const storage = { device: "cpu", dtype: "float64", numel: data.length, version: 0, data } as Storage;
-  return { storage, shape, strides, offset, dtype: "float64" };
-}
-
 /**
  * out (N, O, H', W') = the cross-correlation of x (N, C, H, W) with w (O, C / groups, 3, 3), zero
  * padding `g.padding` before the input (the output's size sets how much lies after it); for the
@@ -82,24 +76,10 @@ export function winogradConv(x: View, w: View, out: View, g: ConvGeometry, matmu
   for (let o = 0; o < O; o++)
     for (let c = 0; c < Cg; c++) {
       const b = w.offset + o * wo + c * wc;
-      for (let j = 0; j < 3; j++) {
-        const g0 = Wa[b + j * ww]!;
-        const g1 = Wa[b + wh + j * ww]!;
-        const g2 = Wa[b + 2 * wh + j * ww]!;
-        u[j] = g0;
-        u[3 + j] = (g0 + g1 + g2) / 2;
-        u[6 + j] = (g0 - g1 + g2) / 2;
-        u[9 + j] = g2;
-      }
-      for (let i = 0; i < 4; i++) {
-        const [g0, g1, g2] = [u[3 * i]!, u[3 * i + 1]!, u[3 * i + 2]!];
-        const q = o * Cg + c; // U is (16, O, Cg): group gi's rows start at gi * Og
-        const step = O * Cg;
-        U[4 * i * step + q] = g0;
-        U[(4 * i + 1) * step + q] = (g0 + g1 + g2) / 2;
-        U[(4 * i + 2) * step + q] = (g0 - g1 + g2) / 2;
-        U[(4 * i + 3) * step + q] = g2;
-      }
+      for (let j = 0; j < 3; j++) storeG(u, j, 3, Wa[b + j * ww]!, Wa[b + wh + j * ww]!, Wa[b + 2 * wh + j * ww]!);
+      // (G g) G^T, row i to U[4 * i + (0..3), o, c]; U is (16, O, Cg): group gi's rows start at gi * Og
+      const step = O * Cg;
+      for (let i = 0; i < 4; i++) storeG(U, 4 * i * step + o * Cg + c, step, u[3 * i]!, u[3 * i + 1]!, u[3 * i + 2]!);
     }
 
   const per = Math.max(1, Math.min(N, Math.floor(BLOCK / (16 * Math.max(Cg, Og) * tilesPer))));
@@ -139,9 +119,9 @@ export function winogradConv(x: View, w: View, out: View, g: ConvGeometry, matmu
       }
       // M[xi, o, t] = sum_c U[xi, gi * Og + o, c] V[xi, t, c]: per xi a product (Og, Cg) @ (Cg, Tb)
       matmul(
-        f64View(U, [16, Og, Cg], [O * Cg, Cg, 1], gi * Og * Cg),
-        f64View(V, [16, Cg, Tb], [vStep, 1, Cg]),
-        f64View(Mx, [16, Og, Tb], [Og * Tb, Tb, 1]),
+        scratchView(U, "float64", [16, Og, Cg], [O * Cg, Cg, 1], gi * Og * Cg),
+        scratchView(V, "float64", [16, Cg, Tb], [vStep, 1, Cg]),
+        scratchView(Mx, "float64", [16, Og, Tb], [Og * Tb, Tb, 1]),
       );
       // out = A^T M A, rows of A^T (1,1,1,0), (0,1,-1,-1); only the outputs inside out's extent
       const mStep = Og * Tb;
@@ -222,4 +202,12 @@ function storeRowB(V: Float64Array, v: number, vs: number, e0: number, e1: numbe
   V[v + vs] = e1 + e2;
   V[v + 2 * vs] = e2 - e1;
   V[v + 3 * vs] = e1 - e3;
+}
+
+/** dst[p + i * step] = (G g)[i] for one column g = (g0, g1, g2): g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2. */
+function storeG(dst: Float64Array, p: number, step: number, g0: number, g1: number, g2: number): void {
+  dst[p] = g0;
+  dst[p + step] = (g0 + g1 + g2) / 2;
+  dst[p + 2 * step] = (g0 - g1 + g2) / 2;
+  dst[p + 3 * step] = g2;
 }
