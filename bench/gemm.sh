@@ -1,7 +1,8 @@
 #!/bin/sh
 # The native float32 GEMM against OpenBLAS's sgemm in one process (bench/cpu/gemm_vs_blas.cc), built
-# here with the system compiler from the addon's sources. Usage: sh bench/gemm.sh [threads] [n...]
-# (default: 1 thread, n = 256 512 1024 2048). Needs OpenBLAS as bench/run.sh finds it
+# here with the system compiler from the addon's sources. Usage: sh bench/gemm.sh [threads] [size...]
+# (default: 1 thread, n = 256 512 1024 2048); a size is n (square), MxKxN, or MxKxNt (B stored N x K,
+# as a Linear's weight). Needs OpenBLAS as bench/run.sh finds it
 # (`sh bench/run.sh --fetch-openblas` once, without root).
 set -e
 cd "$(dirname "$0")/.."

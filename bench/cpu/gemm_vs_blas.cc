@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "kernels.h"
@@ -48,18 +49,28 @@ int main(int argc, char** argv) {
   tts::set_num_threads(threads);
   const tts::KernelSet* K = best_kernels();
   std::printf("threads %d, torchts kernels %s, BLAS %s\n", threads, K->name, argv[1]);
-  std::printf("%6s %22s %22s %18s %9s\n", "n", "torchts med / best ms", "BLAS med / best ms", "ratio med / best", "max diff");
+  std::printf("%14s %22s %22s %18s %9s\n", "n", "torchts med / best ms", "BLAS med / best ms", "ratio med / best", "max diff");
   for (int a = 3; a < argc; a++) {
-    const int n = std::atoi(argv[a]);
-    std::vector<float> A(size_t(n) * n), B(size_t(n) * n), C(size_t(n) * n), D(size_t(n) * n);
+    // "n" (square), "MxKxN" (A M x K times B K x N), or "MxKxNt" (B stored N x K, as a Linear's weight)
+    int M = 0, Kd = 0, N = 0;
+    const bool bt = argv[a][std::strlen(argv[a]) - 1] == 't';
+    if (std::sscanf(argv[a], "%dx%dx%d", &M, &Kd, &N) != 3) M = Kd = N = std::atoi(argv[a]);
+    if (M <= 0 || Kd <= 0 || N <= 0) {
+      std::fprintf(stderr, "gemm_vs_blas: bad size %s\n", argv[a]);
+      return 2;
+    }
+    std::vector<float> A(size_t(M) * Kd), B(size_t(Kd) * N), C(size_t(M) * N), D(size_t(M) * N);
     srand(1);
     for (float& x : A) x = rand() / float(RAND_MAX) - 0.5f;
     for (float& x : B) x = rand() / float(RAND_MAX) - 0.5f;
-    tts::GemmArgs g{n, n, n, A.data(), n, 1, B.data(), n, 1, C.data(), n, 1};
+    // B's strides along K and N: row-major K x N, or N x K read transposed
+    const int64_t sbk = bt ? 1 : N, sbn = bt ? Kd : 1;
+    tts::GemmArgs g{M, N, Kd, A.data(), Kd, 1, B.data(), sbk, sbn, C.data(), N, 1};
     // about a second of work per side in 5 rounds of blocks of calls, one side's block after the
     // other's (each block's first call is dropped: at 2 threads the other side's workers may still
     // be polling for work then, OpenBLAS's for a long while)
-    const int per = std::max(2, std::min(40, int(4e10 / (2.0 * n * n * n))));
+    const double flops = 2.0 * M * N * Kd;
+    const int per = std::max(2, std::min(400, int(4e10 / flops)));
     std::vector<double> ours, blas;
     for (int r = 0; r < 5; r++) {
       for (int c = 0; c < per; c++) {
@@ -69,7 +80,7 @@ int main(int argc, char** argv) {
       }
       for (int c = 0; c < per; c++) {
         const double t0 = now();
-        sgemm(101, 111, 111, n, n, n, 1.f, A.data(), n, B.data(), n, 0.f, D.data(), n);
+        sgemm(101, 111, bt ? 112 : 111, M, N, Kd, 1.f, A.data(), Kd, B.data(), bt ? Kd : N, 0.f, D.data(), N);
         if (c > 0) blas.push_back(now() - t0);
       }
     }
@@ -79,7 +90,7 @@ int main(int argc, char** argv) {
     std::sort(blas.begin(), blas.end());
     const double om = ours[ours.size() / 2] * 1e3, ob = ours[0] * 1e3;
     const double bm = blas[blas.size() / 2] * 1e3, bb = blas[0] * 1e3;
-    std::printf("%6d %10.3f / %9.3f %10.3f / %9.3f %8.3f / %7.3f %9.1e\n", n, om, ob, bm, bb, om / bm, ob / bb, diff);
+    std::printf("%14s %10.3f / %9.3f %10.3f / %9.3f %8.3f / %7.3f %9.1e\n", argv[a], om, ob, bm, bb, om / bm, ob / bb, diff);
   }
   return 0;
 }

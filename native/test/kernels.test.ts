@@ -184,6 +184,50 @@ for (const isa of isas) {
       assert.deepEqual(three, one);
     });
 
+    test("few-row matmuls split by columns among threads match the definition and the 1-thread result", () => {
+      addon!.selectIsa(isa);
+      // at most 192 rows and over 2^20 multiply-adds: each thread takes a share of the column panels
+      const sizes: [number, number, number, boolean][] = [
+        [64, 256, 784, true], // x @ W^T of a Linear(784, 256) at batch 64
+        [64, 300, 500, false],
+        [13, 200, 500, true],
+        [192, 96, 100, false],
+        [100, 70, 333, true],
+      ];
+      const before = getNumThreads();
+      for (const dtype of ["float32", "float64"] as const)
+        for (const [M, N, Kd, bt] of sizes) {
+          const Arr = dtype === "float32" ? Float32Array : Float64Array;
+          const A = Arr.from({ length: M * Kd }, () => rand() - 0.5);
+          const B = Arr.from({ length: Kd * N }, () => rand() - 0.5);
+          const a = view(dtype, A, [M, Kd], [Kd, 1]);
+          const b = view(dtype, B, [Kd, N], bt ? [1, Kd] : [N, 1]);
+          const run = (threads: number) => {
+            setNumThreads(threads);
+            const out = view(dtype, new Arr(M * N), [M, N], [N, 1]);
+            K.matmul(a, b, out);
+            return (out.storage as CpuStorage).data;
+          };
+          const one = run(1);
+          const eps = dtype === "float32" ? 2 ** -24 : 2 ** -53;
+          for (let i = 0; i < M; i++)
+            for (let j = 0; j < N; j++) {
+              let s = 0;
+              let sa = 0;
+              for (let k = 0; k < Kd; k++) {
+                const p = A[i * Kd + k]! * B[bt ? j * Kd + k : k * N + j]!;
+                s += p;
+                sa += Math.abs(p);
+              }
+              if (!(Math.abs(one[i * N + j]! - s) <= 4 * (Kd + 2) * eps * sa))
+                assert.fail(`${dtype} ${M}x${N}x${Kd} (${i},${j}): ${one[i * N + j]} vs ${s}`);
+            }
+          for (const threads of [2, 3])
+            assert.deepEqual(run(threads), one, `${dtype} ${M}x${N}x${Kd} at ${threads} threads`);
+        }
+      setNumThreads(before);
+    });
+
     const specials = [0, -0, 1, -1, NaN, Infinity, -Infinity, 1e-45, 1e-40, -1e-40, 88.7, 88.73, -87.3, -103.9, -104];
     const specials2 = [1e-8, -1e-8, 0.625, -0.625, 0.6249, 20, -20, 9, 3.4e38, -3.4e38, 0.5, 2, 1e-30, 100, -100];
     const inputs = (n: number, scale: number) => {
