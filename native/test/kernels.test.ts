@@ -597,6 +597,45 @@ const convCases: ConvCase[] = [
     inputDilation: [1, 1],
     groups: 2,
   },
+  // 3x3, stride 1, several input channels per group (the geometry a Winograd path would take): odd and
+  // even output sizes, padding 0-2, groups, a channels-last input, a larger map
+  {
+    x: [2, 5, 7, 8],
+    w: [6, 5, 3, 3],
+    stride: [1, 1],
+    padding: [1, 1],
+    dilation: [1, 1],
+    inputDilation: [1, 1],
+    groups: 1,
+  },
+  {
+    x: [1, 8, 6, 5],
+    w: [4, 4, 3, 3],
+    stride: [1, 1],
+    padding: [2, 0],
+    dilation: [1, 1],
+    inputDilation: [1, 1],
+    groups: 2,
+    xPerm: [0, 2, 3, 1],
+  },
+  {
+    x: [3, 4, 9, 9],
+    w: [3, 4, 3, 3],
+    stride: [1, 1],
+    padding: [0, 1],
+    dilation: [1, 1],
+    inputDilation: [1, 1],
+    groups: 1,
+  },
+  {
+    x: [1, 16, 70, 69],
+    w: [8, 16, 3, 3],
+    stride: [1, 1],
+    padding: [1, 1],
+    dilation: [1, 1],
+    inputDilation: [1, 1],
+    groups: 1,
+  },
   // 1-D
   { x: [2, 3, 17], w: [4, 3, 5], stride: [2], padding: [3], dilation: [2], inputDilation: [1], groups: 1 },
   // enough columns (C/groups x taps x output positions > 2^18) that the input gradient works in several
@@ -767,6 +806,49 @@ for (const isa of isas) {
         setNumThreads(before);
         addon!.selectIsa(startIsa);
       }
+    });
+
+    test("3x3 convolution with inf and NaN in x or w: outputs as the direct sums give them", () => {
+      addon!.selectIsa(isa);
+      const c: ConvCase = {
+        x: [1, 4, 6, 7],
+        w: [3, 4, 3, 3],
+        stride: [1, 1],
+        padding: [1, 1],
+        dilation: [1, 1],
+        inputDilation: [1, 1],
+        groups: 1,
+      };
+      for (const [where, value] of [
+        ["x", Infinity],
+        ["x", NaN],
+        ["w", -Infinity],
+        ["w", NaN],
+      ] as const) {
+        const x = randomView("float32", c.x);
+        const w = randomView("float32", c.w);
+        const target = where === "x" ? x : w;
+        (target.storage as CpuStorage).data[target.offset + 40] = value;
+        const os = [c.x[0]!, c.w[0]!, ...convOut(c)];
+        const n = os.reduce((a, b) => a * b, 1);
+        const out = view("float32", new Float32Array(n), os, contiguous(os));
+        K.conv(x, w, out, c);
+        const { out: ref, mag } = convReference(c, x, w);
+        const got = (out.storage as CpuStorage).data;
+        let nonFinite = 0;
+        for (let i = 0; i < n; i++) {
+          if (!Number.isFinite(ref[i]!)) {
+            nonFinite++;
+            assert.ok(
+              Object.is(got[i], Math.fround(ref[i]!)),
+              `${where} ${value}, element ${i}: ${got[i]} vs ${ref[i]}`,
+            );
+          } else if (!(Math.abs(got[i]! - ref[i]!) <= 2e-6 * mag[i]!))
+            assert.fail(`${where} ${value}, element ${i}: ${got[i]} vs ${ref[i]}`);
+        }
+        assert.ok(nonFinite > 0 && nonFinite < n, `${where} ${value}: some outputs, not all, are non-finite`);
+      }
+      addon!.selectIsa(startIsa);
     });
 
     test("convolution input gradient matches its definition over geometries, layouts, dtypes and threads", () => {
