@@ -195,37 +195,40 @@ for (const isa of isas) {
         [100, 70, 333, true],
       ];
       const before = getNumThreads();
-      for (const dtype of ["float32", "float64"] as const)
-        for (const [M, N, Kd, bt] of sizes) {
-          const Arr = dtype === "float32" ? Float32Array : Float64Array;
-          const A = Arr.from({ length: M * Kd }, () => rand() - 0.5);
-          const B = Arr.from({ length: Kd * N }, () => rand() - 0.5);
-          const a = view(dtype, A, [M, Kd], [Kd, 1]);
-          const b = view(dtype, B, [Kd, N], bt ? [1, Kd] : [N, 1]);
-          const run = (threads: number) => {
-            setNumThreads(threads);
-            const out = view(dtype, new Arr(M * N), [M, N], [N, 1]);
-            K.matmul(a, b, out);
-            return (out.storage as CpuStorage).data;
-          };
-          const one = run(1);
-          const eps = dtype === "float32" ? 2 ** -24 : 2 ** -53;
-          for (let i = 0; i < M; i++)
-            for (let j = 0; j < N; j++) {
-              let s = 0;
-              let sa = 0;
-              for (let k = 0; k < Kd; k++) {
-                const p = A[i * Kd + k]! * B[bt ? j * Kd + k : k * N + j]!;
-                s += p;
-                sa += Math.abs(p);
+      try {
+        for (const dtype of ["float32", "float64"] as const)
+          for (const [M, N, Kd, bt] of sizes) {
+            const Arr = dtype === "float32" ? Float32Array : Float64Array;
+            const A = Arr.from({ length: M * Kd }, () => rand() - 0.5);
+            const B = Arr.from({ length: Kd * N }, () => rand() - 0.5);
+            const a = view(dtype, A, [M, Kd], [Kd, 1]);
+            const b = view(dtype, B, [Kd, N], bt ? [1, Kd] : [N, 1]);
+            const run = (threads: number) => {
+              setNumThreads(threads);
+              const out = view(dtype, new Arr(M * N), [M, N], [N, 1]);
+              K.matmul(a, b, out);
+              return (out.storage as CpuStorage).data;
+            };
+            const one = run(1);
+            const eps = dtype === "float32" ? 2 ** -24 : 2 ** -53;
+            for (let i = 0; i < M; i++)
+              for (let j = 0; j < N; j++) {
+                let s = 0;
+                let sa = 0;
+                for (let k = 0; k < Kd; k++) {
+                  const p = A[i * Kd + k]! * B[bt ? j * Kd + k : k * N + j]!;
+                  s += p;
+                  sa += Math.abs(p);
+                }
+                if (!(Math.abs(one[i * N + j]! - s) <= 4 * (Kd + 2) * eps * sa))
+                  assert.fail(`${dtype} ${M}x${N}x${Kd} (${i},${j}): ${one[i * N + j]} vs ${s}`);
               }
-              if (!(Math.abs(one[i * N + j]! - s) <= 4 * (Kd + 2) * eps * sa))
-                assert.fail(`${dtype} ${M}x${N}x${Kd} (${i},${j}): ${one[i * N + j]} vs ${s}`);
-            }
-          for (const threads of [2, 3])
-            assert.deepEqual(run(threads), one, `${dtype} ${M}x${N}x${Kd} at ${threads} threads`);
-        }
-      setNumThreads(before);
+            for (const threads of [2, 3])
+              assert.deepEqual(run(threads), one, `${dtype} ${M}x${N}x${Kd} at ${threads} threads`);
+          }
+      } finally {
+        setNumThreads(before);
+      }
     });
 
     const specials = [0, -0, 1, -1, NaN, Infinity, -Infinity, 1e-45, 1e-40, -1e-40, 88.7, 88.73, -87.3, -103.9, -104];
@@ -819,36 +822,39 @@ for (const isa of isas) {
         inputDilation: [1, 1],
         groups: 1,
       };
-      for (const [where, value] of [
-        ["x", Infinity],
-        ["x", NaN],
-        ["w", -Infinity],
-        ["w", NaN],
-      ] as const) {
-        const x = randomView("float32", c.x);
-        const w = randomView("float32", c.w);
-        const target = where === "x" ? x : w;
-        (target.storage as CpuStorage).data[target.offset + 40] = value;
-        const os = [c.x[0]!, c.w[0]!, ...convOut(c)];
-        const n = os.reduce((a, b) => a * b, 1);
-        const out = view("float32", new Float32Array(n), os, contiguous(os));
-        K.conv(x, w, out, c);
-        const { out: ref, mag } = convReference(c, x, w);
-        const got = (out.storage as CpuStorage).data;
-        let nonFinite = 0;
-        for (let i = 0; i < n; i++) {
-          if (!Number.isFinite(ref[i]!)) {
-            nonFinite++;
-            assert.ok(
-              Object.is(got[i], Math.fround(ref[i]!)),
-              `${where} ${value}, element ${i}: ${got[i]} vs ${ref[i]}`,
-            );
-          } else if (!(Math.abs(got[i]! - ref[i]!) <= 2e-6 * mag[i]!))
-            assert.fail(`${where} ${value}, element ${i}: ${got[i]} vs ${ref[i]}`);
+      try {
+        for (const [where, value] of [
+          ["x", Infinity],
+          ["x", NaN],
+          ["w", -Infinity],
+          ["w", NaN],
+        ] as const) {
+          const x = randomView("float32", c.x);
+          const w = randomView("float32", c.w);
+          const target = where === "x" ? x : w;
+          (target.storage as CpuStorage).data[target.offset + 40] = value;
+          const os = [c.x[0]!, c.w[0]!, ...convOut(c)];
+          const n = os.reduce((a, b) => a * b, 1);
+          const out = view("float32", new Float32Array(n), os, contiguous(os));
+          K.conv(x, w, out, c);
+          const { out: ref, mag } = convReference(c, x, w);
+          const got = (out.storage as CpuStorage).data;
+          let nonFinite = 0;
+          for (let i = 0; i < n; i++) {
+            if (!Number.isFinite(ref[i]!)) {
+              nonFinite++;
+              assert.ok(
+                Object.is(got[i], Math.fround(ref[i]!)),
+                `${where} ${value}, element ${i}: ${got[i]} vs ${ref[i]}`,
+              );
+            } else if (!(Math.abs(got[i]! - ref[i]!) <= 2e-6 * mag[i]!))
+              assert.fail(`${where} ${value}, element ${i}: ${got[i]} vs ${ref[i]}`);
+          }
+          assert.ok(nonFinite > 0 && nonFinite < n, `${where} ${value}: some outputs, not all, are non-finite`);
         }
-        assert.ok(nonFinite > 0 && nonFinite < n, `${where} ${value}: some outputs, not all, are non-finite`);
+      } finally {
+        addon!.selectIsa(startIsa);
       }
-      addon!.selectIsa(startIsa);
     });
 
     test("convolution input gradient matches its definition over geometries, layouts, dtypes and threads", () => {
