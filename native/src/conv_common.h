@@ -27,6 +27,8 @@ struct ConvJob {
   int64_t step;
   bool dense, direct, transposed, layout_t;
   const Shifted* shifted = nullptr;  // the stride-1 shifted-row geometry, where it is used
+  const float* wino = nullptr;       // Winograd-transformed weights, group after group, where that path is taken
+  int64_t wino_size = 0;             // floats of one group's
 };
 
 /** One GEMM with the addon's selected kernel variant (conv_kernels.cc). */

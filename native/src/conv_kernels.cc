@@ -6,6 +6,7 @@
 // crops), kernel dilation, input dilation (transposed convolution), groups; x and w are read through
 // their strides. float32 and float64. The gradients have their own kernels (conv_grad_kernels.cc).
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 #include "conv_common.h"
@@ -71,9 +72,44 @@ void conv_item(const ConvJob<T>& j, int64_t t, bool parallel) {
   gemm(g, sizeof(T) == 8, parallel);
 }
 
+// Whether the Winograd kernel (winograd_impl.h) takes this float32 job: 2-D 3x3, stride 1, no dilation,
+// padding >= 0, at least kWinoChannels input channels per group, maps of at least 8x8, finite weights.
+constexpr int64_t kWinoChannels = 4;
+template <class T>
+bool winograd_applies(const ConvJob<T>& j) {
+  if (!std::is_same<T, float>::value || j.k[0] != 1 || j.inS[0] != 1 || j.k[1] != 3 || j.k[2] != 3) return false;
+  for (int d = 1; d < 3; d++)
+    if (j.stride[d] != 1 || j.dil[d] != 1 || j.inDil[d] != 1 || j.pad[d] < 0 || j.o[d] < 8) return false;
+  if (j.Cg < kWinoChannels) return false;
+  float bad = 0;
+  for (int64_t i = 0; i < j.G * j.Og * j.K; i++) bad += static_cast<float>(j.W[i] - j.W[i]);
+  return bad == 0;
+}
+
+// One (sample, group) by Winograd; false where its input holds inf or NaN (then the direct path runs).
+template <class T>
+bool wino_item(const ConvJob<T>& j, int64_t t) {
+  if constexpr (std::is_same<T, float>::value) {
+    const int64_t n = t / j.G, gi = t % j.G;
+    WinoArgs a;
+    a.x = j.x + n * j.sn + gi * j.Cg * j.sc;
+    a.sc = j.sc, a.sh = j.inSt[1], a.sw = j.inSt[2];
+    a.C = j.Cg, a.H = j.inS[1], a.W = j.inS[2];
+    a.pt = j.pad[1], a.pl = j.pad[2];
+    a.U = j.wino + gi * j.wino_size;
+    a.Og = j.Og;
+    a.out = j.out + n * j.on + gi * j.Og * j.oc;
+    a.oc = j.oc, a.OH = j.o[1], a.OW = j.o[2];
+    return active_kernels()->wino_conv_f32(a);
+  }
+  return false;
+}
+
 template <class T>
 void conv_task(void* ctx, int64_t t) {
-  conv_item(*static_cast<ConvJob<T>*>(ctx), t, false);
+  const ConvJob<T>& j = *static_cast<ConvJob<T>*>(ctx);
+  if (j.wino && wino_item(j, t)) return;
+  conv_item(j, t, false);
 }
 
 template <class T>
@@ -100,10 +136,22 @@ void run_conv(ConvJob<T>& j, const T* w, const int64_t* ws, int64_t wo) {
   }
   const int64_t tasks = j.N * j.G;
   const int threads = num_threads();
+  // Winograd where every thread has a (sample, group) of its own: its tasks do not split further
+  std::vector<float> wino;
+  if constexpr (std::is_same<T, float>::value) {
+    if ((threads == 1 || tasks >= threads) && winograd_applies(j)) {
+      const KernelSet* k = active_kernels();
+      j.wino_size = k->wino_weights_size(j.Og, j.Cg);
+      wino.resize(j.G * j.wino_size);
+      for (int64_t gi = 0; gi < j.G; gi++) k->wino_weights_f32(j.W + gi * j.Og * j.K, j.Og, j.Cg, &wino[gi * j.wino_size]);
+      j.wino = wino.data();
+    }
+  }
   if (threads > 1 && tasks >= threads) {
     parallel_for(tasks, conv_task<T>, &j);
   } else {
-    for (int64_t t = 0; t < tasks; t++) conv_item(j, t, true);
+    for (int64_t t = 0; t < tasks; t++)
+      if (!(j.wino && wino_item(j, t))) conv_item(j, t, true);
   }
 }
 

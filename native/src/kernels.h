@@ -57,6 +57,22 @@ struct GemmArgs {
   bool accumulate = false;  // C += A @ B
 };
 
+/**
+ * One (sample, group) of a float32 3x3 stride-1 convolution (dilation 1) for the Winograd kernel
+ * (winograd_impl.h): out[o][y][x] = sum over c, ky, kx of w[o][c][ky][kx] * x[c][y + ky - pt][x + kx - pl],
+ * zero outside the input.
+ */
+struct WinoArgs {
+  const float* x;      // the group's first input channel of the sample
+  int64_t sc, sh, sw;  // its channel, row and column strides
+  int64_t C, H, W;     // input channels of the group, input size
+  int64_t pt, pl;      // zero rows above and columns left of the input (>= 0)
+  const float* U;      // the group's transformed weights (wino_weights_f32)
+  int64_t Og;          // output channels of the group
+  float* out;          // the group's first output channel of the sample: rows contiguous (row stride OW)
+  int64_t oc, OH, OW;  // output channel stride, output size
+};
+
 /** The kernels of one ISA variant. */
 struct KernelSet {
   const char* name;
@@ -102,6 +118,12 @@ struct KernelSet {
   void (*dots_f32)(int64_t rows, int64_t K, int64_t L, const float* a, int64_t as, const float* b, float* acc);
   /** d[i] += src[0][i] + ... + src[nsrc - 1][i], i < n, added in source order (col2im's gather form). */
   void (*add_rows_f32)(int64_t n, float* d, int64_t nsrc, const float* const* src);
+  /** Floats of one group's transformed weights for wino_weights_f32 (Og output, C input channels). */
+  int64_t (*wino_weights_size)(int64_t Og, int64_t C);
+  /** One group's Winograd-transformed weights U from its weights w (Og x C x 3 x 3, contiguous). */
+  void (*wino_weights_f32)(const float* w, int64_t Og, int64_t C, float* U);
+  /** A WinoArgs convolution; false, the output possibly partly written, when the input holds inf or NaN. */
+  bool (*wino_conv_f32)(const WinoArgs& a);
 };
 
 const KernelSet* kernels_generic();

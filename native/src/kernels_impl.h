@@ -1164,11 +1164,13 @@ static void norm_grad_affine_row_f32(int64_t n, const float* g, const float* x, 
   }
 }
 
+#include "winograd_impl.h"
+
 const KernelSet table = {TTS_NAME,       gemm_f32,     gemm_f64,     map_unary_f32,       map_binary_f32,
                          sum_f32,        sum_cols_f32, softmax_row_f32, softmax_grad_row_f32,
                          sumsq_dev_f32,  norm_affine_f32, norm_grad_sums_f32, norm_grad_dx_f32,
                          norm_grad_affine_f32, norm_grad_affine_row_f32, dots_f32,
-                         add_rows_f32};
+                         add_rows_f32,   wino_weights_size, wino_weights_f32, wino_conv_f32};
 
 }  // namespace TTS_NS
 

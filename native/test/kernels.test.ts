@@ -639,6 +639,46 @@ const convCases: ConvCase[] = [
     inputDilation: [1, 1],
     groups: 1,
   },
+  // the float32 Winograd path (maps of at least 8x8, >= 4 channels per group, a sample per thread): an
+  // odd output width, groups with a channels-last input, output channels over several micro-kernel
+  // panels with a partial one, a map in several blocks of tile rows
+  {
+    x: [2, 6, 10, 11],
+    w: [5, 6, 3, 3],
+    stride: [1, 1],
+    padding: [1, 1],
+    dilation: [1, 1],
+    inputDilation: [1, 1],
+    groups: 1,
+  },
+  {
+    x: [2, 8, 12, 9],
+    w: [6, 4, 3, 3],
+    stride: [1, 1],
+    padding: [2, 1],
+    dilation: [1, 1],
+    inputDilation: [1, 1],
+    groups: 2,
+    xPerm: [0, 2, 3, 1],
+  },
+  {
+    x: [3, 4, 8, 8],
+    w: [30, 4, 3, 3],
+    stride: [1, 1],
+    padding: [1, 1],
+    dilation: [1, 1],
+    inputDilation: [1, 1],
+    groups: 1,
+  },
+  {
+    x: [2, 16, 70, 69],
+    w: [8, 16, 3, 3],
+    stride: [1, 1],
+    padding: [0, 1],
+    dilation: [1, 1],
+    inputDilation: [1, 1],
+    groups: 1,
+  },
   // 1-D
   { x: [2, 3, 17], w: [4, 3, 5], stride: [2], padding: [3], dilation: [2], inputDilation: [1], groups: 1 },
   // enough columns (C/groups x taps x output positions > 2^18) that the input gradient works in several
@@ -813,45 +853,51 @@ for (const isa of isas) {
 
     test("3x3 convolution with inf and NaN in x or w: outputs as the direct sums give them", () => {
       addon!.selectIsa(isa);
-      const c: ConvCase = {
-        x: [1, 4, 6, 7],
+      // a map too small for the Winograd path, and one it takes (two samples: the one holding the
+      // value falls back to the direct sums, the other stays on Winograd)
+      const cases: ConvCase[] = [
+        [1, 4, 6, 7],
+        [2, 4, 9, 10],
+      ].map((xs) => ({
+        x: xs,
         w: [3, 4, 3, 3],
         stride: [1, 1],
         padding: [1, 1],
         dilation: [1, 1],
         inputDilation: [1, 1],
         groups: 1,
-      };
+      }));
       try {
-        for (const [where, value] of [
-          ["x", Infinity],
-          ["x", NaN],
-          ["w", -Infinity],
-          ["w", NaN],
-        ] as const) {
-          const x = randomView("float32", c.x);
-          const w = randomView("float32", c.w);
-          const target = where === "x" ? x : w;
-          (target.storage as CpuStorage).data[target.offset + 40] = value;
-          const os = [c.x[0]!, c.w[0]!, ...convOut(c)];
-          const n = os.reduce((a, b) => a * b, 1);
-          const out = view("float32", new Float32Array(n), os, contiguous(os));
-          K.conv(x, w, out, c);
-          const { out: ref, mag } = convReference(c, x, w);
-          const got = (out.storage as CpuStorage).data;
-          let nonFinite = 0;
-          for (let i = 0; i < n; i++) {
-            if (!Number.isFinite(ref[i]!)) {
-              nonFinite++;
-              assert.ok(
-                Object.is(got[i], Math.fround(ref[i]!)),
-                `${where} ${value}, element ${i}: ${got[i]} vs ${ref[i]}`,
-              );
-            } else if (!(Math.abs(got[i]! - ref[i]!) <= 2e-6 * mag[i]!))
-              assert.fail(`${where} ${value}, element ${i}: ${got[i]} vs ${ref[i]}`);
+        for (const c of cases)
+          for (const [where, value] of [
+            ["x", Infinity],
+            ["x", NaN],
+            ["w", -Infinity],
+            ["w", NaN],
+          ] as const) {
+            const x = randomView("float32", c.x);
+            const w = randomView("float32", c.w);
+            const target = where === "x" ? x : w;
+            (target.storage as CpuStorage).data[target.offset + 40] = value;
+            const os = [c.x[0]!, c.w[0]!, ...convOut(c)];
+            const n = os.reduce((a, b) => a * b, 1);
+            const out = view("float32", new Float32Array(n), os, contiguous(os));
+            K.conv(x, w, out, c);
+            const { out: ref, mag } = convReference(c, x, w);
+            const got = (out.storage as CpuStorage).data;
+            let nonFinite = 0;
+            for (let i = 0; i < n; i++) {
+              if (!Number.isFinite(ref[i]!)) {
+                nonFinite++;
+                assert.ok(
+                  Object.is(got[i], Math.fround(ref[i]!)),
+                  `${where} ${value}, element ${i}: ${got[i]} vs ${ref[i]}`,
+                );
+              } else if (!(Math.abs(got[i]! - ref[i]!) <= 2e-6 * mag[i]!))
+                assert.fail(`${where} ${value}, element ${i}: ${got[i]} vs ${ref[i]}`);
+            }
+            assert.ok(nonFinite > 0 && nonFinite < n, `${where} ${value}: some outputs, not all, are non-finite`);
           }
-          assert.ok(nonFinite > 0 && nonFinite < n, `${where} ${value}: some outputs, not all, are non-finite`);
-        }
       } finally {
         addon!.selectIsa(startIsa);
       }

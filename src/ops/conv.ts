@@ -150,9 +150,16 @@ const convInputGradPrim: Prim<InputGradParams> = {
   ],
 };
 
-/** The input gradient: the backend's kernel where it has one, else a convolution (convInputGrad). */
+/**
+ * The input gradient: a convolution (convInputGrad) where that is a plain stride-1 one, which the
+ * forward kernels run at least as fast (Winograd included), or where the backend has no gradient
+ * kernel; else the backend's kernel (strided convolutions, where the convolution would run over the
+ * output gradient with s - 1 zeros inserted between its elements).
+ */
 function inputGrad(g: Tensor, w: Tensor, xShape: readonly number[], p: ConvParams): Tensor {
-  if (!w.backend.kernels.convInputGrad || p.inputDilation.some((e) => e !== 1)) return convInputGrad(g, w, xShape, p);
+  const plain = p.stride.every((s) => s === 1) && p.inputDilation.every((e) => e === 1);
+  if (plain || !w.backend.kernels.convInputGrad || p.inputDilation.some((e) => e !== 1))
+    return convInputGrad(g, w, xShape, p);
   return apply(convInputGradPrim, [contiguous(g), w], { ...p, inputShape: xShape });
 }
 
