@@ -56,14 +56,17 @@ static void wino_weights_f32(const float* w, int64_t Og, int64_t C, float* U) {
 
 // Zero-padded rows [r0, r0 + rows) of every channel into even / odd column planes (row stride rs):
 // E[c][r][m] = x(r - pt, 2m - pl), O[c][r][m] = x(r - pt, 2m + 1 - pl), zero outside the input. False
-// when an element read is inf or NaN (the transforms subtract elements, which would spread it).
-static bool wino_planes(const WinoArgs& a, int64_t r0, int64_t rows, int64_t rs, float* E, float* O) {
+// when an element the transforms read (m <= tw) is inf or NaN (they subtract elements, which would
+// spread it).
+static bool wino_planes(const WinoArgs& a, int64_t r0, int64_t rows, int64_t rs, int64_t tw, float* E, float* O) {
   vf bad{};
   // input column ix lands in plane (ix + pl) % 2 at m = (ix + pl) / 2; a cropped input may reach past
   // the planes' columns, which no output reads
   const int64_t ix_end = imin<int64_t>(a.W, 2 * rs - a.pl);
   const int64_t ie = a.pl & 1, io = 1 - ie;  // the first input column of each plane
   const int64_t me = (ie + a.pl) >> 1, mo = (io + a.pl) >> 1;  // and where it lands
+  // the columns the transforms read (tx and tx + 1 for tx < TW), in whole vectors (rs is a multiple)
+  const int64_t used = imin<int64_t>(rs, (tw + 1 + WF - 1) / WF * WF);
   for (int64_t c = 0; c < a.C; c++)
     for (int64_t r = 0; r < rows; r++) {
       float* e = E + (c * rows + r) * rs;
@@ -74,7 +77,7 @@ static bool wino_planes(const WinoArgs& a, int64_t r0, int64_t rows, int64_t rs,
       const float* src = a.x + c * a.sc + iy * a.sh;
       for (int64_t ix = ie, m = me; ix < ix_end; ix += 2, m++) e[m] = src[ix * a.sw];
       for (int64_t ix = io, m = mo; ix < ix_end; ix += 2, m++) o[m] = src[ix * a.sw];
-      for (int64_t m = 0; m < rs; m += WF) {  // rs is a whole number of vectors
+      for (int64_t m = 0; m < used; m += WF) {
         const vf ev = loadu<vf>(e + m), ov = loadu<vf>(o + m);
         bad += (ev - ev) + (ov - ov);  // NaN for inf and NaN
       }
@@ -175,7 +178,7 @@ static bool wino_conv_f32(const WinoArgs& a) {
   for (int64_t ty0 = 0; ty0 < TH; ty0 += rows_pb) {
     const int64_t ty1 = imin(TH, ty0 + rows_pb), nrows = 2 * (ty1 - ty0) + 2;
     const int64_t panels_b = ((ty1 - ty0) * TW + NR - 1) / NR;  // this block's tile panels (the last may have fewer)
-    if (!wino_planes(a, 2 * ty0, nrows, rs, E, O)) return false;
+    if (!wino_planes(a, 2 * ty0, nrows, rs, TW, E, O)) return false;
     for (int64_t i = 0; i < 16 * (TBP + WF); i++) tmp[i] = 0;
     for (int64_t c = 0; c < C; c++) {
       for (int64_t ty = ty0; ty < ty1; ty++) {
