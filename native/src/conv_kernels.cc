@@ -2,7 +2,8 @@
 // per-thread scratch block and one GEMM of the selected ISA variant written straight into the output;
 // tasks over (sample, group) run on the thread pool. A 1x1 stride-1 unpadded convolution skips im2col
 // and multiplies the input in place; other stride-1 ones have the GEMM pack the im2col matrix straight
-// from a padded copy of the input (conv_shifted.h). 1 to 3 spatial dims, strides, padding (negative
+// from a padded copy of the input (conv_shifted.h); float32 3x3 ones with several input channels take
+// Winograd's F(2x2, 3x3) (winograd_impl.h) where every thread has a (sample, group). 1 to 3 spatial dims, strides, padding (negative
 // crops), kernel dilation, input dilation (transposed convolution), groups; x and w are read through
 // their strides. float32 and float64. The gradients have their own kernels (conv_grad_kernels.cc).
 #include <cstdint>
@@ -143,7 +144,8 @@ void run_conv(ConvJob<T>& j, const T* w, const int64_t* ws, int64_t wo) {
       const KernelSet* k = active_kernels();
       j.wino_size = k->wino_weights_size(j.Og, j.Cg);
       wino.resize(j.G * j.wino_size);
-      for (int64_t gi = 0; gi < j.G; gi++) k->wino_weights_f32(j.W + gi * j.Og * j.K, j.Og, j.Cg, &wino[gi * j.wino_size]);
+      for (int64_t gi = 0; gi < j.G; gi++)
+        k->wino_weights_f32(j.W + gi * j.Og * j.K, j.Og, j.Cg, &wino[gi * j.wino_size]);
       j.wino = wino.data();
     }
   }
