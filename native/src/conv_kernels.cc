@@ -3,9 +3,10 @@
 // tasks over (sample, group) run on the thread pool. A 1x1 stride-1 unpadded convolution skips im2col
 // and multiplies the input in place; other stride-1 ones have the GEMM pack the im2col matrix straight
 // from a padded copy of the input (conv_shifted.h); float32 3x3 ones with several input channels take
-// Winograd's F(2x2, 3x3) (winograd_impl.h) where every thread has a (sample, group). 1 to 3 spatial dims, strides, padding (negative
-// crops), kernel dilation, input dilation (transposed convolution), groups; x and w are read through
-// their strides. float32 and float64. The gradients have their own kernels (conv_grad_kernels.cc).
+// Winograd's F(2x2, 3x3) (winograd_impl.h) where every thread has a (sample, group). 1 to 3 spatial
+// dims, strides, padding (negative crops), kernel dilation, input dilation (transposed convolution),
+// groups; x and w are read through their strides. float32 and float64. The gradients have their own
+// kernels (conv_grad_kernels.cc).
 #include <cstdint>
 #include <type_traits>
 #include <vector>

@@ -7,7 +7,7 @@
 // M[xi] (Og x tiles) = U[xi] (Og x C) @ V[xi] (C x tiles). U and V are laid out as the GEMM's packed
 // panels, so each product runs on the GEMM's micro-kernel with K = C and no packing.
 //
-// One call handles one (sample, group), in blocks of whole tile rows sized to stay in L2: the block's
+// One call handles one (sample, group), in blocks of whole tile rows (kWinoBlockBytes): the block's
 // input rows are copied zero-padded into even- and odd-column planes (tile tx's columns 2tx..2tx+3
 // are then E[tx], O[tx], E[tx + 1], O[tx + 1], so the transforms run on vectors of tiles), V is
 // formed per channel, the 16 products run, and the output transform writes the block's output rows.
