@@ -107,11 +107,16 @@ bool wino_item(const ConvJob<T>& j, int64_t t) {
   return false;
 }
 
+// One (sample, group): by Winograd where the job takes it and the input is finite, else directly.
+template <class T>
+void conv_one(const ConvJob<T>& j, int64_t t, bool parallel) {
+  if (j.wino && wino_item(j, t)) return;
+  conv_item(j, t, parallel);
+}
+
 template <class T>
 void conv_task(void* ctx, int64_t t) {
-  const ConvJob<T>& j = *static_cast<ConvJob<T>*>(ctx);
-  if (j.wino && wino_item(j, t)) return;
-  conv_item(j, t, false);
+  conv_one(*static_cast<ConvJob<T>*>(ctx), t, false);
 }
 
 template <class T>
@@ -153,8 +158,7 @@ void run_conv(ConvJob<T>& j, const T* w, const int64_t* ws, int64_t wo) {
   if (threads > 1 && tasks >= threads) {
     parallel_for(tasks, conv_task<T>, &j);
   } else {
-    for (int64_t t = 0; t < tasks; t++)
-      if (!(j.wino && wino_item(j, t))) conv_item(j, t, true);
+    for (int64_t t = 0; t < tasks; t++) conv_one(j, t, true);
   }
 }
 

@@ -127,19 +127,15 @@ static void wino_output(const WinoArgs& a, const float* M, int64_t xs, int64_t T
           const int64_t oy = 2 * ty + i;
           if (oy >= a.OH) break;
           float* row = oc + oy * a.OW + 2 * tx0;
-          if (cols == 2 * WF) {
-            storeu(row, __builtin_shuffle(y[2 * i], y[2 * i + 1], kInterleaveLo));
-            storeu(row + WF, __builtin_shuffle(y[2 * i], y[2 * i + 1], kInterleaveHi));
+          const vf lo = __builtin_shuffle(y[2 * i], y[2 * i + 1], kInterleaveLo);
+          const vf hi = __builtin_shuffle(y[2 * i], y[2 * i + 1], kInterleaveHi);
+          if (cols >= WF) {
+            storeu(row, lo);
+            if (cols == 2 * WF) storeu(row + WF, hi);
+            else
+              for (int64_t l = 0; l < cols - WF; l++) row[WF + l] = hi[l];
           } else {
-            const vf lo = __builtin_shuffle(y[2 * i], y[2 * i + 1], kInterleaveLo);
-            const vf hi = __builtin_shuffle(y[2 * i], y[2 * i + 1], kInterleaveHi);
-            int64_t l = 0;
-            if (cols >= WF) {
-              storeu(row, lo);
-              for (; l < cols - WF; l++) row[WF + l] = hi[l];
-            } else {
-              for (; l < cols; l++) row[l] = lo[l];
-            }
+            for (int64_t l = 0; l < cols; l++) row[l] = lo[l];
           }
         }
       }

@@ -518,6 +518,11 @@ function convReference(c: ConvCase, x: View, w: View): { out: Float64Array; mag:
   return { out, mag };
 }
 
+/** A 3x3 convolution case with stride 1 and no dilation. */
+function conv3x3(x: number[], w: number[], padding: number[], groups = 1, xPerm?: number[]): ConvCase {
+  return { x, w, stride: [1, 1], padding, dilation: [1, 1], inputDilation: [1, 1], groups, ...(xPerm && { xPerm }) };
+}
+
 const convCases: ConvCase[] = [
   // 2-D 3x3, padding 1 (the README CNN's layers)
   {
@@ -602,83 +607,17 @@ const convCases: ConvCase[] = [
   },
   // 3x3, stride 1, several input channels per group (the geometry a Winograd path would take): odd and
   // even output sizes, padding 0-2, groups, a channels-last input, a larger map
-  {
-    x: [2, 5, 7, 8],
-    w: [6, 5, 3, 3],
-    stride: [1, 1],
-    padding: [1, 1],
-    dilation: [1, 1],
-    inputDilation: [1, 1],
-    groups: 1,
-  },
-  {
-    x: [1, 8, 6, 5],
-    w: [4, 4, 3, 3],
-    stride: [1, 1],
-    padding: [2, 0],
-    dilation: [1, 1],
-    inputDilation: [1, 1],
-    groups: 2,
-    xPerm: [0, 2, 3, 1],
-  },
-  {
-    x: [3, 4, 9, 9],
-    w: [3, 4, 3, 3],
-    stride: [1, 1],
-    padding: [0, 1],
-    dilation: [1, 1],
-    inputDilation: [1, 1],
-    groups: 1,
-  },
-  {
-    x: [1, 16, 70, 69],
-    w: [8, 16, 3, 3],
-    stride: [1, 1],
-    padding: [1, 1],
-    dilation: [1, 1],
-    inputDilation: [1, 1],
-    groups: 1,
-  },
+  conv3x3([2, 5, 7, 8], [6, 5, 3, 3], [1, 1]),
+  conv3x3([1, 8, 6, 5], [4, 4, 3, 3], [2, 0], 2, [0, 2, 3, 1]),
+  conv3x3([3, 4, 9, 9], [3, 4, 3, 3], [0, 1]),
+  conv3x3([1, 16, 70, 69], [8, 16, 3, 3], [1, 1]),
   // the float32 Winograd path (maps of at least 8x8, >= 4 channels per group, a sample per thread): an
   // odd output width, groups with a channels-last input, output channels over several micro-kernel
   // panels with a partial one, a map in several blocks of tile rows
-  {
-    x: [2, 6, 10, 11],
-    w: [5, 6, 3, 3],
-    stride: [1, 1],
-    padding: [1, 1],
-    dilation: [1, 1],
-    inputDilation: [1, 1],
-    groups: 1,
-  },
-  {
-    x: [2, 8, 12, 9],
-    w: [6, 4, 3, 3],
-    stride: [1, 1],
-    padding: [2, 1],
-    dilation: [1, 1],
-    inputDilation: [1, 1],
-    groups: 2,
-    xPerm: [0, 2, 3, 1],
-  },
-  {
-    x: [3, 4, 8, 8],
-    w: [30, 4, 3, 3],
-    stride: [1, 1],
-    padding: [1, 1],
-    dilation: [1, 1],
-    inputDilation: [1, 1],
-    groups: 1,
-  },
-  {
-    x: [2, 16, 70, 69],
-    w: [8, 16, 3, 3],
-    stride: [1, 1],
-    padding: [0, 1],
-    dilation: [1, 1],
-    inputDilation: [1, 1],
-    groups: 1,
-  },
+  conv3x3([2, 6, 10, 11], [5, 6, 3, 3], [1, 1]),
+  conv3x3([2, 8, 12, 9], [6, 4, 3, 3], [2, 1], 2, [0, 2, 3, 1]),
+  conv3x3([3, 4, 8, 8], [30, 4, 3, 3], [1, 1]),
+  conv3x3([2, 16, 70, 69], [8, 16, 3, 3], [0, 1]),
   // 1-D
   { x: [2, 3, 17], w: [4, 3, 5], stride: [2], padding: [3], dilation: [2], inputDilation: [1], groups: 1 },
   // enough columns (C/groups x taps x output positions > 2^18) that the input gradient works in several
@@ -855,18 +794,7 @@ for (const isa of isas) {
       addon!.selectIsa(isa);
       // a map too small for the Winograd path, and one it takes (two samples: the one holding the
       // value falls back to the direct sums, the other stays on Winograd)
-      const cases: ConvCase[] = [
-        [1, 4, 6, 7],
-        [2, 4, 9, 10],
-      ].map((xs) => ({
-        x: xs,
-        w: [3, 4, 3, 3],
-        stride: [1, 1],
-        padding: [1, 1],
-        dilation: [1, 1],
-        inputDilation: [1, 1],
-        groups: 1,
-      }));
+      const cases = [conv3x3([1, 4, 6, 7], [3, 4, 3, 3], [1, 1]), conv3x3([2, 4, 9, 10], [3, 4, 3, 3], [1, 1])];
       try {
         for (const c of cases)
           for (const [where, value] of [

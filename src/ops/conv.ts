@@ -151,15 +151,14 @@ const convInputGradPrim: Prim<InputGradParams> = {
 };
 
 /**
- * The input gradient: a convolution (convInputGrad) where that is a plain stride-1 one, which the
- * forward kernels run at least as fast (Winograd included), or where the backend has no gradient
- * kernel; else the backend's kernel (strided convolutions, where the convolution would run over the
- * output gradient with s - 1 zeros inserted between its elements).
+ * The input gradient: the backend's kernel for strided convolutions without input dilation (where the
+ * convolution would run over the output gradient with s - 1 zeros inserted between its elements),
+ * else a convolution (convInputGrad): for stride 1 a plain one, which the forward kernels run at least
+ * as fast (Winograd included).
  */
 function inputGrad(g: Tensor, w: Tensor, xShape: readonly number[], p: ConvParams): Tensor {
-  const plain = p.stride.every((s) => s === 1) && p.inputDilation.every((e) => e === 1);
-  if (plain || !w.backend.kernels.convInputGrad || p.inputDilation.some((e) => e !== 1))
-    return convInputGrad(g, w, xShape, p);
+  const strided = p.stride.some((s) => s !== 1) && p.inputDilation.every((e) => e === 1);
+  if (!strided || !w.backend.kernels.convInputGrad) return convInputGrad(g, w, xShape, p);
   return apply(convInputGradPrim, [contiguous(g), w], { ...p, inputShape: xShape });
 }
 
