@@ -311,7 +311,10 @@ describe("webgpu device", () => {
       for (const t of [h, r, s]) t.dispose();
       usage.push(torch.webgpu.memoryStats().bytesInUse);
     }
-    assert.equal(usage[199], usage[9], `bytes in use grew from ${usage[9]} to ${usage[199]}`);
+    // no step after the warm-up adds to the bytes in use; they may drop, when the garbage collector
+    // frees tensors that earlier tests left undisposed
+    for (let i = 10; i < 200; i++)
+      assert.ok(usage[i]! <= usage[i - 1]!, `bytes in use grew at step ${i}: ${usage[i - 1]} -> ${usage[i]}`);
     const stats = torch.webgpu.memoryStats();
     assert.ok(stats.bytesPooled < 1 << 20, `pool holds ${stats.bytesPooled} bytes`);
   });
